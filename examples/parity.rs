@@ -1,0 +1,59 @@
+//! Parity runner: checks sovits-core against reference outputs of the original
+//! GPT-SoVITS implementation.
+//!
+//! ```text
+//! cargo run --release --example parity -- tests/fixtures/parity/tiny [-v]
+//! ```
+//!
+//! DIR is any directory laid out like `tests/fixtures/parity/tiny` (configs/, weights/, io/),
+//! at any model size. Prints one line per case and a final `N passed, M failed`; exits 1 on
+//! a failure. `-v` also prints every compared tensor.
+
+use sovits_core::backend::CpuBackend;
+use sovits_suite::parity::{Fixtures, format_line, run_all};
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let mut dir = None;
+    let mut verbose = false;
+    for a in args.by_ref() {
+        match a.as_str() {
+            "-v" | "--verbose" => verbose = true,
+            "-h" | "--help" => {
+                println!("usage: parity DIR [-v]\n  DIR: a fixture directory with configs/, weights/ and io/");
+                return;
+            }
+            _ => dir = Some(a),
+        }
+    }
+    let Some(dir) = dir else {
+        eprintln!("usage: parity DIR [-v]   (e.g. tests/fixtures/parity/tiny)");
+        std::process::exit(2);
+    };
+    let fixtures = Fixtures::new(&dir);
+    if !fixtures.dir().join("io").is_dir() {
+        eprintln!("{dir}: no io/ folder; expected a directory laid out like tests/fixtures/parity/tiny");
+        std::process::exit(2);
+    }
+    let device = Default::default();
+    let results = run_all::<CpuBackend>(&fixtures, &device);
+    let (mut passed, mut failed, mut skipped) = (0, 0, 0);
+    for r in &results {
+        println!("{}", format_line(r));
+        if verbose || (!r.passed() && r.error.is_none()) {
+            for c in &r.checks {
+                let status = if c.passed() { "ok" } else { "FAIL" };
+                println!("    {:<48} {:>10.3e}  {status} {}", c.name, c.max_abs_err, c.note);
+            }
+        }
+        match &r.error {
+            Some(e) if e.starts_with("SKIP") => skipped += 1,
+            _ if r.passed() => passed += 1,
+            _ => failed += 1,
+        }
+    }
+    println!("{passed} passed, {failed} failed, {skipped} skipped");
+    if failed > 0 {
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,91 @@
+//! WAV reading and writing with `hound`.
+
+use std::io::Read;
+use std::path::Path;
+
+use crate::{Error, Result};
+
+/// Mono audio in `[-1, 1]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Audio {
+    /// Samples.
+    pub samples: Vec<f32>,
+    /// Sample rate in Hz.
+    pub sample_rate: u32,
+}
+
+impl Audio {
+    /// Duration in seconds.
+    pub fn duration_secs(&self) -> f64 {
+        self.samples.len() as f64 / self.sample_rate as f64
+    }
+}
+
+/// Reads a WAV file (8/16/24/32-bit integer or 32-bit float PCM, any rate, any channel count;
+/// channels are averaged to mono, integers scaled to `[-1, 1)`).
+pub fn read_wav(path: impl AsRef<Path>) -> Result<Audio> {
+    let path = path.as_ref();
+    let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    read_wav_from(std::io::BufReader::new(f), &path.display().to_string())
+}
+
+/// Reads WAV data from memory (see [`read_wav`]).
+pub fn read_wav_bytes(bytes: &[u8]) -> Result<Audio> {
+    read_wav_from(std::io::Cursor::new(bytes), "<memory>")
+}
+
+fn read_wav_from<R: Read>(r: R, name: &str) -> Result<Audio> {
+    let reader = hound::WavReader::new(r).map_err(|e| Error::Audio(format!("{name}: not a readable WAV file ({e})")))?;
+    let spec = reader.spec();
+    let channels = spec.channels as usize;
+    if channels == 0 || spec.sample_rate == 0 {
+        return Err(Error::Audio(format!("{name}: WAV header has {channels} channels at {} Hz", spec.sample_rate)));
+    }
+    let interleaved: Vec<f32> = match (spec.sample_format, spec.bits_per_sample) {
+        (hound::SampleFormat::Float, 32) => reader
+            .into_samples::<f32>()
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| Error::Audio(format!("{name}: {e}")))?,
+        (hound::SampleFormat::Int, bits @ (8 | 16 | 24 | 32)) => {
+            let scale = 1.0 / (1u64 << (bits - 1)) as f64;
+            reader
+                .into_samples::<i32>()
+                .map(|s| s.map(|v| (v as f64 * scale) as f32))
+                .collect::<std::result::Result<_, _>>()
+                .map_err(|e| Error::Audio(format!("{name}: {e}")))?
+        }
+        (fmt, bits) => {
+            return Err(Error::Audio(format!(
+                "{name}: unsupported WAV sample format {fmt:?} with {bits} bits; use 8/16/24/32-bit PCM or 32-bit float"
+            )));
+        }
+    };
+    if interleaved.is_empty() {
+        return Err(Error::Audio(format!("{name}: the WAV file contains no samples")));
+    }
+    let samples = if channels == 1 {
+        interleaved
+    } else {
+        interleaved.chunks_exact(channels).map(|f| f.iter().sum::<f32>() / channels as f32).collect()
+    };
+    if samples.iter().any(|v| !v.is_finite()) {
+        return Err(Error::Audio(format!("{name}: the WAV file contains NaN or infinite samples")));
+    }
+    Ok(Audio { samples, sample_rate: spec.sample_rate })
+}
+
+/// Writes mono 16-bit PCM (samples clamped to `[-1, 1]`, scaled by 32767 like upstream).
+pub fn write_wav(path: impl AsRef<Path>, samples: &[f32], sample_rate: u32) -> Result<()> {
+    let path = path.as_ref();
+    let spec = hound::WavSpec { channels: 1, sample_rate, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
+    let io = |e: hound::Error| match e {
+        hound::Error::IoError(e) => Error::io(path, e),
+        other => Error::Audio(format!("{}: {other}", path.display())),
+    };
+    let mut w = hound::WavWriter::create(path, spec).map_err(io)?;
+    for &s in samples {
+        let v = (s.clamp(-1.0, 1.0) * 32767.0) as i16;
+        w.write_sample(v).map_err(io)?;
+    }
+    w.finalize().map_err(io)
+}

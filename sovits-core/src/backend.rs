@@ -1,0 +1,21 @@
+//! The burn backends this crate is built and tested with, chosen by Cargo features.
+
+/// burn's fast pure-Rust CPU backend (feature `flex`, the default).
+#[cfg(feature = "flex")]
+pub type Flex = burn::backend::Flex;
+
+/// burn's ndarray CPU backend (feature `ndarray`).
+#[cfg(feature = "ndarray")]
+pub type NdArray = burn::backend::NdArray;
+
+/// NVIDIA GPUs through CUDA (feature `cuda`; the driver is loaded at run time).
+#[cfg(feature = "cuda")]
+pub type Cuda = burn::backend::Cuda;
+
+/// The default CPU backend of this build: `flex` when enabled, else `ndarray`.
+#[cfg(feature = "flex")]
+pub type CpuBackend = Flex;
+
+/// The default CPU backend of this build: `flex` when enabled, else `ndarray`.
+#[cfg(all(feature = "ndarray", not(feature = "flex")))]
+pub type CpuBackend = NdArray;

@@ -1,0 +1,103 @@
+//! The one error type of `sovits-core`.
+//!
+//! Every message says what went wrong and, where there is one, what to do about it.
+
+use std::path::PathBuf;
+
+/// Errors returned by `sovits-core`.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A file could not be opened or read.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// A weight file is not in a format we can read (corrupt, truncated, wrong kind of file).
+    #[error("{path}: not a valid {format} file: {reason}")]
+    Format {
+        /// The file (or a description of the in-memory source).
+        path: PathBuf,
+        /// The format we expected (`safetensors`, `PyTorch zip checkpoint`, ...).
+        format: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// The tensors in a weight file do not match the model being loaded.
+    #[error(
+        "{model} weights do not match the model ({} missing, {} with the wrong shape, {} unexpected):{}\n\
+         Check that the file is a GPT-SoVITS {model} checkpoint of a supported version and that the config matches it.",
+        missing.len(), mis_shaped.len(), unexpected.len(), render_key_problems(missing, mis_shaped, unexpected)
+    )]
+    WeightsMismatch {
+        /// Which model was loaded (`SoVITS`, `GPT`, ...).
+        model: &'static str,
+        /// Keys the model needs that the file does not have.
+        missing: Vec<String>,
+        /// Keys present with the wrong shape: `key: expected [..], found [..]`.
+        mis_shaped: Vec<String>,
+        /// Keys in the file that the model does not use and that are not known training-only keys.
+        unexpected: Vec<String>,
+    },
+
+    /// The checkpoint is a GPT-SoVITS version this library does not run.
+    #[error(
+        "{what} is a GPT-SoVITS {version} model, which is not supported yet; supported: v1 and v2 \
+         (e.g. s2G2333k.pth / s2G488k.pth and fine-tunes of them)"
+    )]
+    Unsupported {
+        /// The file or model.
+        what: String,
+        /// The detected version (`v2Pro`, `v3`, ...).
+        version: String,
+    },
+
+    /// A configuration is missing a field or has an impossible value.
+    #[error("invalid config: {0}")]
+    Config(String),
+
+    /// Audio input that cannot be used (empty, not a WAV, unsupported encoding, ...).
+    #[error("audio: {0}")]
+    Audio(String),
+
+    /// An argument of a call is out of range or has the wrong shape.
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
+}
+
+fn render_key_problems(missing: &[String], mis_shaped: &[String], unexpected: &[String]) -> String {
+    const SHOW: usize = 12;
+    let mut out = String::new();
+    for (label, list) in [("missing", missing), ("wrong shape", mis_shaped), ("unexpected", unexpected)] {
+        if list.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("\n  {label}:"));
+        for k in list.iter().take(SHOW) {
+            out.push_str(&format!("\n    {k}"));
+        }
+        if list.len() > SHOW {
+            out.push_str(&format!("\n    ... and {} more", list.len() - SHOW));
+        }
+    }
+    out
+}
+
+/// `Result` with [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io { path: path.into(), source }
+    }
+
+    pub(crate) fn format(path: impl Into<PathBuf>, format: &'static str, reason: impl Into<String>) -> Self {
+        Error::Format { path: path.into(), format, reason: reason.into() }
+    }
+}

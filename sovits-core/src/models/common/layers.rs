@@ -1,0 +1,171 @@
+//! Inference layers built from checkpoint tensors (no random initialisation, no autodiff).
+//!
+//! Field names follow PyTorch (`weight`, `bias`) and loaders take the PyTorch shapes, so the
+//! key mapping stays obvious.
+
+use burn::tensor::module::{conv_transpose1d, conv1d, embedding, linear};
+use burn::tensor::ops::{ConvTransposeOptions, PaddedConvOptions};
+use burn::tensor::{Int, Tensor, backend::Backend};
+
+use crate::weights::Weights;
+
+/// `torch.nn.Conv1d` (optionally weight-normed in the checkpoint; folded at load).
+///
+/// # Shapes
+/// input `[B, in, T]` -> output `[B, out, T']`; weight `[out, in/groups, k]`.
+#[derive(Debug, Clone)]
+pub struct Conv1d<B: Backend> {
+    /// `[out, in/groups, k]`.
+    pub weight: Tensor<B, 3>,
+    /// `[out]`.
+    pub bias: Option<Tensor<B, 1>>,
+    stride: usize,
+    pad_left: usize,
+    pad_right: usize,
+    dilation: usize,
+    groups: usize,
+}
+
+impl<B: Backend> Conv1d<B> {
+    /// Loads `{w}.weight` (or its weight-norm pair) and `{w}.bias`, symmetric `padding`.
+    pub fn load(w: &Weights<B>, in_ch: usize, out_ch: usize, kernel: usize, padding: usize) -> Self {
+        Self::load_full(w, in_ch, out_ch, kernel, 1, (padding, padding), 1, 1, true)
+    }
+
+    /// Loads with every option. `bias = false` for layers built with `bias=False`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn load_full(
+        w: &Weights<B>,
+        in_ch: usize,
+        out_ch: usize,
+        kernel: usize,
+        stride: usize,
+        padding: (usize, usize),
+        dilation: usize,
+        groups: usize,
+        bias: bool,
+    ) -> Self {
+        let weight = w.weight_norm("weight", [out_ch, in_ch / groups, kernel], 0);
+        let bias = bias.then(|| w.tensor("bias", [out_ch]));
+        Conv1d { weight, bias, stride, pad_left: padding.0, pad_right: padding.1, dilation, groups }
+    }
+
+    /// Applies the convolution.
+    pub fn forward(&self, x: Tensor<B, 3>) -> Tensor<B, 3> {
+        let opts = PaddedConvOptions::asymmetric(
+            [self.stride],
+            [self.pad_left],
+            [self.pad_right],
+            [self.dilation],
+            self.groups,
+        );
+        conv1d(x, self.weight.clone(), self.bias.clone(), opts)
+    }
+}
+
+/// `torch.nn.ConvTranspose1d` (weight-normed over dim 0 = input channels in the checkpoint).
+///
+/// # Shapes
+/// input `[B, in, T]` -> output `[B, out, (T-1)*stride - 2*padding + k]`; weight `[in, out, k]`.
+#[derive(Debug, Clone)]
+pub struct ConvTranspose1d<B: Backend> {
+    /// `[in, out, k]`.
+    pub weight: Tensor<B, 3>,
+    /// `[out]`.
+    pub bias: Option<Tensor<B, 1>>,
+    stride: usize,
+    padding: usize,
+}
+
+impl<B: Backend> ConvTranspose1d<B> {
+    /// Loads `{w}.weight` (or `weight_g`/`weight_v`) and `{w}.bias`.
+    pub fn load(w: &Weights<B>, in_ch: usize, out_ch: usize, kernel: usize, stride: usize, padding: usize) -> Self {
+        let weight = w.weight_norm("weight", [in_ch, out_ch, kernel], 0);
+        let bias = Some(w.tensor("bias", [out_ch]));
+        ConvTranspose1d { weight, bias, stride, padding }
+    }
+
+    /// Applies the transposed convolution.
+    pub fn forward(&self, x: Tensor<B, 3>) -> Tensor<B, 3> {
+        let opts = ConvTransposeOptions::new([self.stride], [self.padding], [0], [1], 1);
+        conv_transpose1d(x, self.weight.clone(), self.bias.clone(), opts)
+    }
+}
+
+/// `torch.nn.Linear`, stored in burn's `[in, out]` layout.
+///
+/// # Shapes
+/// input `[..., in]` -> output `[..., out]`.
+#[derive(Debug, Clone)]
+pub struct Linear<B: Backend> {
+    /// `[in, out]` (transposed from PyTorch's `[out, in]` at load).
+    pub weight: Tensor<B, 2>,
+    /// `[out]`.
+    pub bias: Option<Tensor<B, 1>>,
+}
+
+impl<B: Backend> Linear<B> {
+    /// Loads `{w}.weight` `[out, in]` and, if `bias`, `{w}.bias`.
+    pub fn load(w: &Weights<B>, in_features: usize, out_features: usize, bias: bool) -> Self {
+        Linear {
+            weight: w.linear_weight("weight", out_features, in_features),
+            bias: bias.then(|| w.tensor("bias", [out_features])),
+        }
+    }
+
+    /// Applies `x @ W + b`.
+    pub fn forward<const D: usize>(&self, x: Tensor<B, D>) -> Tensor<B, D> {
+        linear(x, self.weight.clone(), self.bias.clone())
+    }
+}
+
+/// LayerNorm over one axis with `gamma`/`beta` (VITS' channel-first `modules.LayerNorm` uses
+/// axis 1 of `[B, C, T]`; transformer LayerNorms use the last axis).
+#[derive(Debug, Clone)]
+pub struct LayerNorm<B: Backend> {
+    /// Scale `[C]`.
+    pub gamma: Tensor<B, 1>,
+    /// Shift `[C]`.
+    pub beta: Tensor<B, 1>,
+    eps: f64,
+}
+
+impl<B: Backend> LayerNorm<B> {
+    /// Loads `{w}.{gamma_name}` and `{w}.{beta_name}` (`gamma`/`beta` in VITS, `weight`/`bias`
+    /// in `torch.nn.LayerNorm`).
+    pub fn load(w: &Weights<B>, channels: usize, gamma_name: &str, beta_name: &str, eps: f64) -> Self {
+        LayerNorm { gamma: w.tensor(gamma_name, [channels]), beta: w.tensor(beta_name, [channels]), eps }
+    }
+
+    /// Normalises `x` over `dim`.
+    pub fn forward<const D: usize>(&self, x: Tensor<B, D>, dim: usize) -> Tensor<B, D> {
+        super::layer_norm_dim(x, dim, &self.gamma, &self.beta, self.eps)
+    }
+}
+
+/// `torch.nn.Embedding`.
+///
+/// # Shapes
+/// ids `[B, T]` -> `[B, T, D]`; weight `[V, D]`.
+#[derive(Debug, Clone)]
+pub struct Embedding<B: Backend> {
+    /// `[V, D]`.
+    pub weight: Tensor<B, 2>,
+}
+
+impl<B: Backend> Embedding<B> {
+    /// Loads `{w}.weight`.
+    pub fn load(w: &Weights<B>, vocab: usize, dim: usize) -> Self {
+        Embedding { weight: w.tensor("weight", [vocab, dim]) }
+    }
+
+    /// Number of rows.
+    pub fn vocab(&self) -> usize {
+        self.weight.dims()[0]
+    }
+
+    /// Looks the ids up.
+    pub fn forward(&self, ids: Tensor<B, 2, Int>) -> Tensor<B, 3> {
+        embedding(self.weight.clone(), ids)
+    }
+}

@@ -1,0 +1,4 @@
+//! The neural networks, one folder per sub-model.
+
+pub mod common;
+pub mod sovits;

@@ -1,0 +1,357 @@
+//! SoVITS (`SynthesizerTrn`) hyper-parameters.
+
+use serde_json::Value as Json;
+
+use crate::weights::{ModelVersion, TensorStore};
+use crate::{Error, Result};
+
+/// MRTE (multi-reference timbre encoder) widths; upstream hard-codes them in the constructor.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MrteConfig {
+    /// Input/content channels (= `hidden_channels` officially).
+    pub content_enc_channels: usize,
+    /// Attention width (= `gin_channels` officially).
+    pub hidden_size: usize,
+    /// Output channels (= `hidden_channels`).
+    pub out_channels: usize,
+    /// Attention heads.
+    pub n_heads: usize,
+}
+
+/// Everything needed to build a [`super::SynthesizerTrn`].
+///
+/// Field names are upstream's (`s2.json` `model` section plus the constants the classes
+/// hard-code). [`SovitsConfig::v2`] gives the official v2 sizes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SovitsConfig {
+    /// v1 or v2 (decides the symbol table size and the reference-encoder bins).
+    pub version: ModelVersion,
+    /// Latent channels of the flow / decoder input.
+    pub inter_channels: usize,
+    /// Text encoder width.
+    pub hidden_channels: usize,
+    /// FFN width in the attention encoders.
+    pub filter_channels: usize,
+    /// Attention heads in the encoders.
+    pub n_heads: usize,
+    /// Layers of `encoder_text` (`encoder_ssl` and `encoder2` get half).
+    pub n_layers: usize,
+    /// FFN kernel size.
+    pub kernel_size: usize,
+    /// `"1"` or `"2"`.
+    pub resblock: String,
+    /// HiFi-GAN resblock kernels.
+    pub resblock_kernel_sizes: Vec<usize>,
+    /// HiFi-GAN resblock dilations.
+    pub resblock_dilation_sizes: Vec<Vec<usize>>,
+    /// HiFi-GAN upsampling factors (product = hop length).
+    pub upsample_rates: Vec<usize>,
+    /// HiFi-GAN first width.
+    pub upsample_initial_channel: usize,
+    /// HiFi-GAN upsampling kernels.
+    pub upsample_kernel_sizes: Vec<usize>,
+    /// Width of the timbre vector `ge`.
+    pub gin_channels: usize,
+    /// SSL (HuBERT) feature width: `ssl_proj`, the codebook and `enc_p.ssl_proj` input.
+    pub ssl_dim: usize,
+    /// Codebook entries.
+    pub codebook_size: usize,
+    /// Phone symbols (`enc_p.text_embedding` rows): 732 for v2, 322 for v1.
+    pub text_vocab: usize,
+    /// Spectrogram bins the reference encoder reads (704 for v2, 1025 for v1).
+    pub ref_enc_in_channels: usize,
+    /// MelStyleEncoder hidden width.
+    pub style_hidden: usize,
+    /// MelStyleEncoder conv kernel.
+    pub style_kernel_size: usize,
+    /// MelStyleEncoder attention heads.
+    pub style_head: usize,
+    /// MRTE sizes.
+    pub mrte: MrteConfig,
+    /// Coupling layers in the flow.
+    pub n_flows: usize,
+    /// WN kernel size in the flow.
+    pub wn_kernel: usize,
+    /// WN dilation rate in the flow.
+    pub wn_dilation_rate: usize,
+    /// WN layers per coupling layer.
+    pub wn_layers: usize,
+    /// Relative attention window.
+    pub attn_window: usize,
+    /// Output sample rate.
+    pub sampling_rate: u32,
+    /// STFT size of the reference spectrogram.
+    pub filter_length: usize,
+    /// STFT hop (= samples per latent frame).
+    pub hop_length: usize,
+    /// STFT window.
+    pub win_length: usize,
+}
+
+impl SovitsConfig {
+    /// The official v2 sizes (`configs/s2.json` plus the constants upstream hard-codes).
+    pub fn v2() -> Self {
+        SovitsConfig {
+            version: ModelVersion::V2,
+            inter_channels: 192,
+            hidden_channels: 192,
+            filter_channels: 768,
+            n_heads: 2,
+            n_layers: 6,
+            kernel_size: 3,
+            resblock: "1".into(),
+            resblock_kernel_sizes: vec![3, 7, 11],
+            resblock_dilation_sizes: vec![vec![1, 3, 5], vec![1, 3, 5], vec![1, 3, 5]],
+            upsample_rates: vec![10, 8, 2, 2, 2],
+            upsample_initial_channel: 512,
+            upsample_kernel_sizes: vec![16, 16, 8, 2, 2],
+            gin_channels: 512,
+            ssl_dim: 768,
+            codebook_size: 1024,
+            text_vocab: 732,
+            ref_enc_in_channels: 704,
+            style_hidden: 128,
+            style_kernel_size: 5,
+            style_head: 2,
+            mrte: MrteConfig { content_enc_channels: 192, hidden_size: 512, out_channels: 192, n_heads: 4 },
+            n_flows: 4,
+            wn_kernel: 5,
+            wn_dilation_rate: 1,
+            wn_layers: 4,
+            attn_window: 4,
+            sampling_rate: 32000,
+            filter_length: 2048,
+            hop_length: 640,
+            win_length: 2048,
+        }
+    }
+
+    /// The official v1 sizes (v2 with the 322-symbol table and a full-band reference encoder).
+    pub fn v1() -> Self {
+        SovitsConfig { version: ModelVersion::V1, text_vocab: 322, ref_enc_in_channels: 1025, ..Self::v2() }
+    }
+
+    /// Spectrogram bins (`filter_length / 2 + 1`).
+    pub fn spec_channels(&self) -> usize {
+        self.filter_length / 2 + 1
+    }
+
+    /// Reads a config: an upstream `s2.json` (sections `model`, `data`), the pickled
+    /// `config` of a `.pth` as JSON, or the parity fixtures' `sovits.json` (which adds `mrte`
+    /// and `derived` blocks for the sizes upstream hard-codes). Missing fields take the
+    /// official v2 values; the hard-coded sizes are best refined from the weights with
+    /// [`SovitsConfig::infer_from_weights`].
+    pub fn from_json(j: &Json) -> Result<Self> {
+        let mut c = Self::v2();
+        let model = j.get("model").unwrap_or(j);
+        let data = j.get("data");
+        let derived = j.get("derived");
+
+        let us = |v: Option<&Json>, name: &str| -> Result<Option<usize>> {
+            match v {
+                None | Some(Json::Null) => Ok(None),
+                Some(x) => x
+                    .as_u64()
+                    .map(|n| Some(n as usize))
+                    .ok_or_else(|| Error::Config(format!("`{name}` must be a non-negative integer, found {x}"))),
+            }
+        };
+        let list = |v: Option<&Json>, name: &str| -> Result<Option<Vec<usize>>> {
+            match v {
+                None | Some(Json::Null) => Ok(None),
+                Some(Json::Array(a)) => a
+                    .iter()
+                    .map(|x| x.as_u64().map(|n| n as usize).ok_or_else(|| Error::Config(format!("`{name}` must hold integers"))))
+                    .collect::<Result<Vec<_>>>()
+                    .map(Some),
+                Some(x) => Err(Error::Config(format!("`{name}` must be a list, found {x}"))),
+            }
+        };
+        macro_rules! set {
+            ($field:ident, $src:expr, $name:expr) => {
+                if let Some(v) = us($src, $name)? {
+                    c.$field = v;
+                }
+            };
+        }
+        if let Some(v) = model.get("version").and_then(Json::as_str) {
+            c.version = match v {
+                "v1" => ModelVersion::V1,
+                "v2" => ModelVersion::V2,
+                "v2Pro" => ModelVersion::V2Pro,
+                "v2ProPlus" => ModelVersion::V2ProPlus,
+                "v3" => ModelVersion::V3,
+                "v4" => ModelVersion::V4,
+                other => return Err(Error::Config(format!("unknown model.version {other:?}"))),
+            };
+            if c.version == ModelVersion::V1 {
+                c.text_vocab = 322;
+                c.ref_enc_in_channels = 1025;
+            }
+        }
+        set!(inter_channels, model.get("inter_channels"), "inter_channels");
+        set!(hidden_channels, model.get("hidden_channels"), "hidden_channels");
+        set!(filter_channels, model.get("filter_channels"), "filter_channels");
+        set!(n_heads, model.get("n_heads"), "n_heads");
+        set!(n_layers, model.get("n_layers"), "n_layers");
+        set!(kernel_size, model.get("kernel_size"), "kernel_size");
+        set!(upsample_initial_channel, model.get("upsample_initial_channel"), "upsample_initial_channel");
+        set!(gin_channels, model.get("gin_channels"), "gin_channels");
+        if let Some(r) = model.get("resblock") {
+            c.resblock = match r {
+                Json::String(s) => s.clone(),
+                Json::Number(n) => n.to_string(),
+                other => return Err(Error::Config(format!("`resblock` must be \"1\" or \"2\", found {other}"))),
+            };
+        }
+        if let Some(v) = list(model.get("resblock_kernel_sizes"), "resblock_kernel_sizes")? {
+            c.resblock_kernel_sizes = v;
+        }
+        if let Some(Json::Array(a)) = model.get("resblock_dilation_sizes") {
+            c.resblock_dilation_sizes =
+                a.iter().map(|x| list(Some(x), "resblock_dilation_sizes").map(|v| v.unwrap_or_default())).collect::<Result<_>>()?;
+        }
+        if let Some(v) = list(model.get("upsample_rates"), "upsample_rates")? {
+            c.upsample_rates = v;
+        }
+        if let Some(v) = list(model.get("upsample_kernel_sizes"), "upsample_kernel_sizes")? {
+            c.upsample_kernel_sizes = v;
+        }
+        if let Some(fr) = model.get("semantic_frame_rate").and_then(Json::as_str)
+            && fr != "25hz"
+        {
+            return Err(Error::Config(format!(
+                "semantic_frame_rate {fr:?} is not supported (GPT-SoVITS v1/v2 models use \"25hz\")"
+            )));
+        }
+        if let Some(d) = data {
+            if let Some(v) = us(d.get("sampling_rate"), "sampling_rate")? {
+                c.sampling_rate = v as u32;
+            }
+            set!(filter_length, d.get("filter_length"), "filter_length");
+            set!(hop_length, d.get("hop_length"), "hop_length");
+            set!(win_length, d.get("win_length"), "win_length");
+        }
+        // Official configs leave MRTE at its constructor defaults, which coincide with
+        // (hidden_channels, gin_channels, hidden_channels).
+        c.mrte = MrteConfig {
+            content_enc_channels: c.hidden_channels,
+            hidden_size: c.gin_channels,
+            out_channels: c.hidden_channels,
+            n_heads: 4,
+        };
+        if let Some(m) = j.get("mrte") {
+            if let Some(v) = us(m.get("content_enc_channels"), "mrte.content_enc_channels")? {
+                c.mrte.content_enc_channels = v;
+            }
+            if let Some(v) = us(m.get("hidden_size"), "mrte.hidden_size")? {
+                c.mrte.hidden_size = v;
+            }
+            if let Some(v) = us(m.get("out_channels"), "mrte.out_channels")? {
+                c.mrte.out_channels = v;
+            }
+            if let Some(v) = us(m.get("n_heads"), "mrte.n_heads")? {
+                c.mrte.n_heads = v;
+            }
+        }
+        if let Some(d) = derived {
+            set!(ssl_dim, d.get("ssl_dim"), "derived.ssl_dim");
+            set!(codebook_size, d.get("codebook_size"), "derived.codebook_size");
+            set!(ref_enc_in_channels, d.get("ref_enc_in_channels"), "derived.ref_enc_in_channels");
+            set!(text_vocab, d.get("text_vocab"), "derived.text_vocab");
+            set!(attn_window, d.get("attn_window_size"), "derived.attn_window_size");
+            if let Some(r) = d.get("ref_enc") {
+                set!(style_hidden, r.get("style_hidden"), "derived.ref_enc.style_hidden");
+                set!(style_kernel_size, r.get("style_kernel_size"), "derived.ref_enc.style_kernel_size");
+                set!(style_head, r.get("style_head"), "derived.ref_enc.style_head");
+            }
+            if let Some(f) = d.get("flow") {
+                set!(n_flows, f.get("n_flows"), "derived.flow.n_flows");
+                set!(wn_kernel, f.get("wn_kernel"), "derived.flow.wn_kernel");
+                set!(wn_dilation_rate, f.get("wn_dilation_rate"), "derived.flow.wn_dilation_rate");
+                set!(wn_layers, f.get("wn_layers"), "derived.flow.wn_layers");
+            }
+        }
+        c.validate()?;
+        Ok(c)
+    }
+
+    /// Reads a JSON config file (see [`SovitsConfig::from_json`]).
+    pub fn from_json_file(path: impl AsRef<std::path::Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let j: Json = serde_json::from_str(&text).map_err(|e| Error::Config(format!("{}: {e}", path.display())))?;
+        Self::from_json(&j)
+    }
+
+    /// Fills the sizes upstream hard-codes (and that official configs therefore omit) from
+    /// the tensor shapes: `ssl_dim`, codebook size, phone vocabulary, reference-encoder bins
+    /// and MRTE widths. Shapes that are absent are left alone (the load reports them).
+    pub fn infer_from_weights(&mut self, store: &TensorStore) {
+        let shape = |k: &str| store.get(k).map(|t| t.shape.clone());
+        if let Some(s) = shape("ssl_proj.weight") {
+            self.ssl_dim = s[0];
+        }
+        if let Some(s) = shape("quantizer.vq.layers.0._codebook.embed") {
+            self.codebook_size = s[0];
+            self.ssl_dim = s[1];
+        }
+        if let Some(s) = shape("enc_p.text_embedding.weight") {
+            self.text_vocab = s[0];
+        }
+        if let Some(s) = shape("ref_enc.spectral.0.fc.weight") {
+            self.ref_enc_in_channels = s[1];
+            self.style_hidden = s[0];
+        }
+        if let Some(s) = shape("enc_p.mrte.c_pre.weight") {
+            self.mrte.hidden_size = s[0];
+            self.mrte.content_enc_channels = s[1];
+        }
+        if let Some(s) = shape("enc_p.mrte.c_post.weight") {
+            self.mrte.out_channels = s[0];
+        }
+        if let Some(s) = shape("dec.cond.weight") {
+            self.gin_channels = s[1];
+        }
+    }
+
+    /// Checks the sizes are consistent.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |m: String| Err(Error::Config(m));
+        if self.n_heads == 0 || self.hidden_channels % self.n_heads != 0 {
+            return bad(format!("hidden_channels {} not divisible by n_heads {}", self.hidden_channels, self.n_heads));
+        }
+        if self.mrte.n_heads == 0 || self.mrte.hidden_size % self.mrte.n_heads != 0 {
+            return bad("MRTE hidden_size not divisible by its heads".into());
+        }
+        if self.style_head == 0 || self.style_hidden % self.style_head != 0 {
+            return bad("style_hidden not divisible by style_head".into());
+        }
+        if self.upsample_rates.len() != self.upsample_kernel_sizes.len() || self.upsample_rates.is_empty() {
+            return bad("upsample_rates and upsample_kernel_sizes must be non-empty and of equal length".into());
+        }
+        if self.upsample_rates.iter().product::<usize>() != self.hop_length {
+            return bad(format!(
+                "the product of upsample_rates ({}) must equal hop_length ({})",
+                self.upsample_rates.iter().product::<usize>(),
+                self.hop_length
+            ));
+        }
+        if self.resblock_kernel_sizes.len() != self.resblock_dilation_sizes.len() {
+            return bad("resblock_kernel_sizes and resblock_dilation_sizes differ in length".into());
+        }
+        if self.resblock != "1" && self.resblock != "2" {
+            return bad(format!("resblock must be \"1\" or \"2\", found {:?}", self.resblock));
+        }
+        if self.upsample_initial_channel >> self.upsample_rates.len() == 0 {
+            return bad("upsample_initial_channel too small for the number of upsampling layers".into());
+        }
+        if self.inter_channels % 2 != 0 {
+            return bad("inter_channels must be even (the flow splits it in halves)".into());
+        }
+        if self.ref_enc_in_channels > self.spec_channels() {
+            return bad("ref_enc_in_channels exceeds the spectrogram bins".into());
+        }
+        Ok(())
+    }
+}

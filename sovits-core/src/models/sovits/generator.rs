@@ -1,0 +1,114 @@
+//! `dec`: the HiFi-GAN `Generator` (`module/models.py`) with `ResBlock1`/`ResBlock2`
+//! (`module/modules.py`).
+
+use burn::tensor::activation::tanh;
+use burn::tensor::{Tensor, backend::Backend};
+
+use super::config::SovitsConfig;
+use crate::models::common::{Conv1d, ConvTranspose1d, leaky_relu};
+use crate::weights::Weights;
+
+const LRELU_SLOPE: f64 = 0.1;
+
+/// `ResBlock1` (pairs of dilated + plain convs) or `ResBlock2` (dilated convs only).
+#[derive(Debug, Clone)]
+pub struct ResBlock<B: Backend> {
+    /// Dilated convs.
+    pub convs1: Vec<Conv1d<B>>,
+    /// Plain convs (empty for `ResBlock2`).
+    pub convs2: Vec<Conv1d<B>>,
+}
+
+impl<B: Backend> ResBlock<B> {
+    fn load(w: &Weights<B>, kind: &str, ch: usize, k: usize, dilations: &[usize]) -> Self {
+        let pad = |d: usize| (k * d - d) / 2;
+        let conv = |name: String, d: usize| Conv1d::load_full(&w.pp(name), ch, ch, k, 1, (pad(d), pad(d)), d, 1, true);
+        if kind == "1" {
+            ResBlock {
+                convs1: dilations.iter().enumerate().map(|(i, &d)| conv(format!("convs1.{i}"), d)).collect(),
+                convs2: (0..dilations.len()).map(|i| conv(format!("convs2.{i}"), 1)).collect(),
+            }
+        } else {
+            ResBlock {
+                convs1: dilations.iter().enumerate().map(|(i, &d)| conv(format!("convs.{i}"), d)).collect(),
+                convs2: Vec::new(),
+            }
+        }
+    }
+
+    /// # Shapes
+    /// `[B, C, T]` -> `[B, C, T]`.
+    pub fn forward(&self, mut x: Tensor<B, 3>) -> Tensor<B, 3> {
+        for (i, c1) in self.convs1.iter().enumerate() {
+            let mut t = c1.forward(leaky_relu(x.clone(), LRELU_SLOPE));
+            if let Some(c2) = self.convs2.get(i) {
+                t = c2.forward(leaky_relu(t, LRELU_SLOPE));
+            }
+            x = t + x;
+        }
+        x
+    }
+}
+
+/// HiFi-GAN `Generator`.
+#[derive(Debug, Clone)]
+pub struct Generator<B: Backend> {
+    /// Input conv (k7), not weight-normed.
+    pub conv_pre: Conv1d<B>,
+    /// Timbre conditioning (1x1).
+    pub cond: Conv1d<B>,
+    /// Upsampling transposed convs.
+    pub ups: Vec<ConvTranspose1d<B>>,
+    /// Resblocks, `resblocks[i * n_kernels + j]`.
+    pub resblocks: Vec<ResBlock<B>>,
+    /// Output conv (k7, no bias).
+    pub conv_post: Conv1d<B>,
+    n_kernels: usize,
+}
+
+impl<B: Backend> Generator<B> {
+    /// Loads `dec`.
+    pub fn load(w: &Weights<B>, c: &SovitsConfig) -> Self {
+        let ch0 = c.upsample_initial_channel;
+        let mut ups = Vec::new();
+        let mut resblocks = Vec::new();
+        let mut ch = ch0;
+        for (i, (&u, &k)) in c.upsample_rates.iter().zip(&c.upsample_kernel_sizes).enumerate() {
+            let out = ch0 >> (i + 1);
+            ups.push(ConvTranspose1d::load(&w.pp(format!("ups.{i}")), ch0 >> i, out, k, u, (k - u) / 2));
+            ch = out;
+            for (j, (&rk, rd)) in c.resblock_kernel_sizes.iter().zip(&c.resblock_dilation_sizes).enumerate() {
+                let idx = i * c.resblock_kernel_sizes.len() + j;
+                resblocks.push(ResBlock::load(&w.pp(format!("resblocks.{idx}")), &c.resblock, out, rk, rd));
+            }
+        }
+        Generator {
+            conv_pre: Conv1d::load(&w.pp("conv_pre"), c.inter_channels, ch0, 7, 3),
+            cond: Conv1d::load(&w.pp("cond"), c.gin_channels, ch0, 1, 0),
+            ups,
+            resblocks,
+            conv_post: Conv1d::load_full(&w.pp("conv_post"), ch, 1, 7, 1, (3, 3), 1, 1, false),
+            n_kernels: c.resblock_kernel_sizes.len(),
+        }
+    }
+
+    /// # Shapes
+    /// `z` `[B, inter, T]`, `g` `[B, gin, 1]` -> waveform `[B, 1, T * prod(upsample_rates)]`.
+    pub fn forward(&self, z: Tensor<B, 3>, g: Tensor<B, 3>) -> Tensor<B, 3> {
+        let mut x = self.conv_pre.forward(z) + self.cond.forward(g);
+        for (i, up) in self.ups.iter().enumerate() {
+            x = up.forward(leaky_relu(x, LRELU_SLOPE));
+            let mut xs: Option<Tensor<B, 3>> = None;
+            for j in 0..self.n_kernels {
+                let r = self.resblocks[i * self.n_kernels + j].forward(x.clone());
+                xs = Some(match xs {
+                    None => r,
+                    Some(s) => s + r,
+                });
+            }
+            x = xs.expect("at least one resblock kernel").div_scalar(self.n_kernels as f64);
+        }
+        // The last activation uses PyTorch's default slope (0.01), not 0.1.
+        tanh(self.conv_post.forward(leaky_relu(x, 0.01)))
+    }
+}

@@ -1,0 +1,271 @@
+//! `SynthesizerTrn`: the stage-2 SoVITS v1/v2 model, inference path only.
+
+use std::path::Path;
+
+use burn::tensor::{Int, Tensor, TensorData, backend::Backend};
+
+use super::config::SovitsConfig;
+use super::flow::ResidualCouplingBlock;
+use super::generator::Generator;
+use super::quantizer::ResidualVectorQuantizer;
+use super::ref_encoder::MelStyleEncoder;
+use super::text_encoder::{PriorStats, TextEncoder};
+use crate::models::common::Conv1d;
+use crate::rng::Rng;
+use crate::weights::{self, HeaderTag, ModelVersion, TensorStore, WeightsLoader};
+use crate::{Error, Result};
+
+/// Keys of official SoVITS files that inference does not use (training-only state).
+pub const SOVITS_IGNORED_KEYS: &[&str] = &[
+    "enc_q.*",
+    "quantizer.vq.layers.*._codebook.embed_avg",
+    "quantizer.vq.layers.*._codebook.cluster_size",
+    "quantizer.vq.layers.*._codebook.inited",
+];
+
+/// Where the Gaussian noise of `z_p = m_p + noise * exp(logs_p) * noise_scale` comes from.
+#[derive(Debug, Clone)]
+pub enum Noise<B: Backend> {
+    /// Drawn on the host from [`Rng`] with this seed (the same on every backend).
+    Seed(u64),
+    /// Given (`[1, inter, T']`), e.g. to reproduce a reference run.
+    Tensor(Tensor<B, 3>),
+}
+
+/// Intermediate tensors of one [`SynthesizerTrn::decode_traced`] call.
+#[derive(Debug, Clone)]
+pub struct DecodeTrace<B: Backend> {
+    /// Timbre vector `[1, gin, 1]` (mean over the references).
+    pub ge: Tensor<B, 3>,
+    /// Codebook vectors upsampled to 50 Hz `[1, ssl_dim, 2T]`.
+    pub quantized: Tensor<B, 3>,
+    /// Text-encoder outputs.
+    pub prior: PriorStats<B>,
+    /// Flow input `[1, inter, T']`.
+    pub z_p: Tensor<B, 3>,
+    /// Flow output / decoder input `[1, inter, T']`.
+    pub z: Tensor<B, 3>,
+    /// Waveform `[1, 1, hop * T']`.
+    pub audio: Tensor<B, 3>,
+}
+
+/// The SoVITS synthesizer (`SynthesizerTrn`): semantic tokens + phones + reference
+/// spectrogram(s) -> waveform. Immutable after loading; share it between threads.
+#[derive(Debug, Clone)]
+pub struct SynthesizerTrn<B: Backend> {
+    /// Prior text encoder.
+    pub enc_p: TextEncoder<B>,
+    /// HiFi-GAN decoder.
+    pub dec: Generator<B>,
+    /// Normalising flow.
+    pub flow: ResidualCouplingBlock<B>,
+    /// Reference (style) encoder.
+    pub ref_enc: MelStyleEncoder<B>,
+    /// SSL projection to 25 Hz (kernel 2, stride 2).
+    pub ssl_proj: Conv1d<B>,
+    /// Codebook.
+    pub quantizer: ResidualVectorQuantizer<B>,
+    config: SovitsConfig,
+    device: B::Device,
+}
+
+/// What [`SynthesizerTrn::from_file`] found in the file.
+#[derive(Debug, Clone)]
+pub struct SovitsFileInfo {
+    /// The version tag in the first two bytes, if the file had one instead of `PK`.
+    pub header_tag: Option<HeaderTag>,
+    /// The version detected from the tensors (what is actually loaded).
+    pub version: ModelVersion,
+    /// The config used.
+    pub config: SovitsConfig,
+}
+
+impl<B: Backend> SynthesizerTrn<B> {
+    /// Builds the model from a state dict, checking every key and shape.
+    pub fn load(store: &TensorStore, config: &SovitsConfig, device: &B::Device) -> Result<Self> {
+        config.validate()?;
+        let version = weights::detect_sovits_version(store, Some(config.version));
+        if !version.is_supported() {
+            return Err(Error::Unsupported { what: store.source().to_string(), version: version.to_string() });
+        }
+        let loader = WeightsLoader::<B>::new(store, device);
+        let w = loader.root();
+        let c = config;
+        let model = SynthesizerTrn {
+            enc_p: TextEncoder::load(&w.pp("enc_p"), c),
+            dec: Generator::load(&w.pp("dec"), c),
+            flow: ResidualCouplingBlock::load(&w.pp("flow"), c),
+            ref_enc: MelStyleEncoder::load(&w.pp("ref_enc"), c),
+            ssl_proj: Conv1d::load_full(&w.pp("ssl_proj"), c.ssl_dim, c.ssl_dim, 2, 2, (0, 0), 1, 1, true),
+            quantizer: ResidualVectorQuantizer::load(&w.pp("quantizer"), c.codebook_size, c.ssl_dim),
+            config: c.clone(),
+            device: device.clone(),
+        };
+        loader.finish("SoVITS", SOVITS_IGNORED_KEYS)?;
+        Ok(model)
+    }
+
+    /// Loads an official SoVITS checkpoint (`s2G2333k.pth`, a fine-tuned `.pth`, with or
+    /// without the version tag) or a safetensors export of its `weight` dict.
+    ///
+    /// The config comes from `config` if given, else from the file's pickled `config`, else
+    /// the v2 preset; sizes that upstream hard-codes are then taken from the tensor shapes.
+    pub fn from_file(path: impl AsRef<Path>, config: Option<&SovitsConfig>, device: &B::Device) -> Result<(Self, SovitsFileInfo)> {
+        let path = path.as_ref();
+        let loaded = weights::load_state_dict(path, Some("weight"))?;
+        let header_tag = loaded.header_tag;
+        let hint = header_tag.and_then(|h| h.version);
+        let version = weights::detect_sovits_version(&loaded.tensors, hint);
+        if !version.is_supported() {
+            return Err(Error::Unsupported { what: path.display().to_string(), version: version.to_string() });
+        }
+        let mut config = match (config, &loaded.config) {
+            (Some(c), _) => c.clone(),
+            (None, Some(j)) => SovitsConfig::from_json(j)?,
+            (None, None) => SovitsConfig::v2(),
+        };
+        if config.version != version {
+            config.version = version;
+        }
+        config.infer_from_weights(&loaded.tensors);
+        let model = Self::load(&loaded.tensors, &config, device)?;
+        Ok((model, SovitsFileInfo { header_tag, version, config }))
+    }
+
+    /// The configuration the model was built with.
+    pub fn config(&self) -> &SovitsConfig {
+        &self.config
+    }
+
+    /// The device the weights live on.
+    pub fn device(&self) -> &B::Device {
+        &self.device
+    }
+
+    /// Turns HuBERT features into semantic codes (`extract_latent`).
+    ///
+    /// # Shapes
+    /// `ssl` `[1, ssl_dim, T]` -> codes `[floor(T/2)]` (values `< codebook_size`).
+    pub fn extract_latent(&self, ssl: Tensor<B, 3>) -> Result<Tensor<B, 1, Int>> {
+        let [b, d, t] = ssl.dims();
+        if b != 1 || d != self.config.ssl_dim {
+            return Err(Error::InvalidArgument(format!(
+                "SSL features must be [1, {}, T], got [{b}, {d}, {t}]",
+                self.config.ssl_dim
+            )));
+        }
+        if t < 2 {
+            return Err(Error::InvalidArgument(format!("need at least 2 SSL frames, got {t}")));
+        }
+        Ok(self.quantizer.encode(self.ssl_proj.forward(ssl)))
+    }
+
+    /// Timbre vector of one reference spectrogram `[1, spec_bins, T]` -> `[1, gin, 1]`.
+    pub fn ref_embedding(&self, refer: Tensor<B, 3>) -> Result<Tensor<B, 3>> {
+        let [b, f, t] = refer.dims();
+        if b != 1 || f < self.ref_enc.in_channels() || t == 0 {
+            return Err(Error::InvalidArgument(format!(
+                "reference spectrogram must be [1, {}, T>0], got [{b}, {f}, {t}]",
+                self.config.spec_channels()
+            )));
+        }
+        Ok(self.ref_enc.forward(refer))
+    }
+
+    /// Synthesises a waveform (see [`SynthesizerTrn::decode_traced`]).
+    ///
+    /// # Shapes
+    /// `codes` `[T]` (25 Hz), `phones` `[L]`, each reference `[1, spec_bins, T_r]` ->
+    /// `[1, 1, hop * T']` with `T' = 2T` at speed 1, else `int(2T / speed) + 1`.
+    pub fn decode(
+        &self,
+        codes: &[u32],
+        phones: &[u32],
+        refers: &[Tensor<B, 3>],
+        noise_scale: f32,
+        speed: f32,
+        noise: Noise<B>,
+    ) -> Result<Tensor<B, 3>> {
+        Ok(self.decode_traced(codes, phones, refers, noise_scale, speed, noise)?.audio)
+    }
+
+    /// `SynthesizerTrn.decode` with its intermediates: `ge` = mean of the reference
+    /// embeddings; codebook lookup, x2 nearest upsampling; `enc_p`; `z_p = m_p + noise *
+    /// exp(logs_p) * noise_scale`; inverse flow; HiFi-GAN.
+    pub fn decode_traced(
+        &self,
+        codes: &[u32],
+        phones: &[u32],
+        refers: &[Tensor<B, 3>],
+        noise_scale: f32,
+        speed: f32,
+        noise: Noise<B>,
+    ) -> Result<DecodeTrace<B>> {
+        let c = &self.config;
+        if codes.is_empty() {
+            return Err(Error::InvalidArgument("no semantic tokens to decode".into()));
+        }
+        if let Some(&bad) = codes.iter().find(|&&v| v as usize >= c.codebook_size) {
+            return Err(Error::InvalidArgument(format!("semantic token {bad} out of range 0..{}", c.codebook_size)));
+        }
+        if phones.is_empty() {
+            return Err(Error::InvalidArgument("no phones given".into()));
+        }
+        if let Some(&bad) = phones.iter().find(|&&v| v as usize >= c.text_vocab) {
+            return Err(Error::InvalidArgument(format!("phone id {bad} out of range 0..{}", c.text_vocab)));
+        }
+        if refers.is_empty() {
+            return Err(Error::InvalidArgument("at least one reference spectrogram is needed".into()));
+        }
+        if !(speed.is_finite() && speed > 0.0) {
+            return Err(Error::InvalidArgument(format!("speed must be a positive number, got {speed}")));
+        }
+        if !(noise_scale.is_finite() && noise_scale >= 0.0) {
+            return Err(Error::InvalidArgument(format!("noise_scale must be >= 0, got {noise_scale}")));
+        }
+
+        let mut ges = Vec::with_capacity(refers.len());
+        for r in refers {
+            ges.push(self.ref_embedding(r.clone())?);
+        }
+        let n = ges.len();
+        let ge = if n == 1 { ges.pop().unwrap() } else { Tensor::cat(ges, 0).sum_dim(0).div_scalar(n as f64) };
+
+        let dev = &self.device;
+        let codes_t = Tensor::<B, 1, Int>::from_data(
+            TensorData::new(codes.iter().map(|&v| v as i64).collect::<Vec<_>>(), [codes.len()]),
+            dev,
+        );
+        let quantized = self.quantizer.decode_x2(codes_t);
+        let phones_t = Tensor::<B, 2, Int>::from_data(
+            TensorData::new(phones.iter().map(|&v| v as i64).collect::<Vec<_>>(), [1, phones.len()]),
+            dev,
+        );
+        let prior = self.enc_p.forward(quantized.clone(), phones_t, ge.clone(), speed);
+        let z_p = if noise_scale == 0.0 {
+            prior.m_p.clone()
+        } else {
+            let shape = prior.m_p.dims();
+            let eps = match noise {
+                Noise::Tensor(t) => {
+                    if t.dims() != shape {
+                        return Err(Error::InvalidArgument(format!(
+                            "noise tensor must have shape {shape:?}, got {:?}",
+                            t.dims()
+                        )));
+                    }
+                    t
+                }
+                Noise::Seed(seed) => {
+                    let mut rng = Rng::new(seed);
+                    let v: Vec<f32> = (0..shape.iter().product::<usize>()).map(|_| rng.normal() as f32).collect();
+                    Tensor::from_data(TensorData::new(v, shape), dev)
+                }
+            };
+            prior.m_p.clone() + eps * prior.logs_p.clone().exp() * noise_scale
+        };
+        let z = self.flow.reverse(z_p.clone(), ge.clone());
+        let audio = self.dec.forward(z.clone(), ge.clone());
+        Ok(DecodeTrace { ge, quantized, prior, z_p, z, audio })
+    }
+}

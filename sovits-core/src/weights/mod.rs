@@ -1,0 +1,77 @@
+//! Weight loading shared by every model: safetensors files, the official PyTorch files
+//! (`.pth`, `.ckpt`, `pytorch_model.bin`) read directly, weight-norm folding, key tables and
+//! version detection. See `docs/weights.md`.
+
+mod host;
+pub mod pickle;
+mod store;
+mod torch;
+mod version;
+
+pub use host::{DType, HostTensor};
+pub use store::{TensorStore, Weights, WeightsLoader, fold_weight_norm};
+pub use torch::TorchFile;
+pub use version::{HeaderTag, ModelVersion, detect_sovits_version};
+
+use std::path::Path;
+
+use crate::Result;
+
+/// The file formats [`load_state_dict`] recognises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileFormat {
+    /// `.safetensors`.
+    Safetensors,
+    /// A PyTorch zip checkpoint (possibly with a GPT-SoVITS version tag instead of `PK`).
+    Torch,
+}
+
+/// Guesses the format of a weight file from its first bytes (not its name).
+pub fn sniff_format(path: &Path) -> Result<FileFormat> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(path).map_err(|e| crate::Error::io(path, e))?;
+    let mut head = [0u8; 9];
+    let n = f.read(&mut head).map_err(|e| crate::Error::io(path, e))?;
+    if n >= 4 && (&head[..2] == b"PK" || (&head[2..4] == b"\x03\x04" && head[0].is_ascii_digit())) {
+        return Ok(FileFormat::Torch);
+    }
+    if n == 9 && head[8] == b'{' {
+        return Ok(FileFormat::Safetensors);
+    }
+    Err(crate::Error::format(
+        path,
+        "weight",
+        "neither a safetensors file nor a PyTorch zip checkpoint (is the file complete?)",
+    ))
+}
+
+/// A loaded state dict plus what the file said about itself.
+#[derive(Debug)]
+pub struct LoadedFile {
+    /// The tensors.
+    pub tensors: TensorStore,
+    /// The pickled `config` entry of GPT-SoVITS checkpoints, as JSON (objects such as
+    /// `utils.HParams` become their attribute dicts).
+    pub config: Option<serde_json::Value>,
+    /// The GPT-SoVITS header tag when the file had one instead of `PK`.
+    pub header_tag: Option<HeaderTag>,
+}
+
+/// Loads a weight file in any supported format. For PyTorch checkpoints, `top_level_key`
+/// selects the state dict (`Some("weight")` for GPT-SoVITS `.pth`/`.ckpt`, `None` for
+/// `pytorch_model.bin`); safetensors files ignore it.
+pub fn load_state_dict(path: impl AsRef<Path>, top_level_key: Option<&str>) -> Result<LoadedFile> {
+    let path = path.as_ref();
+    match sniff_format(path)? {
+        FileFormat::Safetensors => {
+            Ok(LoadedFile { tensors: TensorStore::from_safetensors_file(path)?, config: None, header_tag: None })
+        }
+        FileFormat::Torch => {
+            let tf = TorchFile::open(path)?;
+            let tensors = tf.state_dict(top_level_key)?;
+            let config = tf.root.get("config").map(pickle::Value::to_json);
+            let header_tag = tf.header_tag.map(HeaderTag::parse);
+            Ok(LoadedFile { tensors, config, header_tag })
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! Which GPT-SoVITS generation a SoVITS checkpoint belongs to.
+
+use super::store::TensorStore;
+
+/// GPT-SoVITS model generations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ModelVersion {
+    /// v1: 322 phone symbols, reference encoder over all 1025 bins.
+    V1,
+    /// v2: 732 phone symbols, reference encoder over the first 704 bins.
+    V2,
+    /// v2Pro: v2 plus a speaker-verification embedding (`sv_emb`, gin 1024).
+    V2Pro,
+    /// v2ProPlus: v2Pro with a wider HiFi-GAN.
+    V2ProPlus,
+    /// v3: CFM/DiT decoder + BigVGAN (24 kHz).
+    V3,
+    /// v4: CFM/DiT decoder + own 48 kHz vocoder.
+    V4,
+}
+
+impl ModelVersion {
+    /// The name upstream uses (`"v2Pro"`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            ModelVersion::V1 => "v1",
+            ModelVersion::V2 => "v2",
+            ModelVersion::V2Pro => "v2Pro",
+            ModelVersion::V2ProPlus => "v2ProPlus",
+            ModelVersion::V3 => "v3",
+            ModelVersion::V4 => "v4",
+        }
+    }
+
+    /// Whether this library can run the model.
+    pub fn is_supported(self) -> bool {
+        matches!(self, ModelVersion::V1 | ModelVersion::V2)
+    }
+}
+
+impl std::fmt::Display for ModelVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What a GPT-SoVITS header tag (the two ASCII bytes written instead of `PK` by upstream's
+/// `my_save2`) says, following upstream's `head2version` table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeaderTag {
+    /// The raw two bytes.
+    pub bytes: [u8; 2],
+    /// The generation the tag names, if known.
+    pub version: Option<ModelVersion>,
+    /// Whether the tag marks a LoRA file (`03`, `04`).
+    pub lora: bool,
+}
+
+impl HeaderTag {
+    /// Interprets two header bytes.
+    pub fn parse(bytes: [u8; 2]) -> Self {
+        let (version, lora) = match &bytes {
+            b"00" => (Some(ModelVersion::V1), false),
+            b"01" => (Some(ModelVersion::V2), false),
+            b"02" => (Some(ModelVersion::V3), false),
+            b"03" => (Some(ModelVersion::V3), true),
+            b"04" => (Some(ModelVersion::V4), true),
+            b"05" => (Some(ModelVersion::V2Pro), false),
+            b"06" => (Some(ModelVersion::V2ProPlus), false),
+            _ => (None, false),
+        };
+        HeaderTag { bytes, version, lora }
+    }
+}
+
+/// Detects the generation of a SoVITS state dict from its keys and shapes.
+///
+/// * `cfm.*` keys: v3/v4 (`hint`, e.g. a header tag, tells them apart; v3 otherwise);
+/// * `sv_emb.*`: v2Pro, or v2ProPlus when the HiFi-GAN starts at 768 channels;
+/// * otherwise v1 when `enc_p.text_embedding.weight` has 322 rows or the reference encoder
+///   reads all 1025 bins, else v2.
+pub fn detect_sovits_version(store: &TensorStore, hint: Option<ModelVersion>) -> ModelVersion {
+    let has_prefix = |p: &str| store.keys().any(|k| k.starts_with(p));
+    if has_prefix("cfm.") {
+        return match hint {
+            Some(ModelVersion::V4) => ModelVersion::V4,
+            _ => ModelVersion::V3,
+        };
+    }
+    if has_prefix("sv_emb.") {
+        let wide = store.get("dec.conv_pre.weight").map(|t| t.shape[0] == 768).unwrap_or(false);
+        return if wide || hint == Some(ModelVersion::V2ProPlus) {
+            ModelVersion::V2ProPlus
+        } else {
+            ModelVersion::V2Pro
+        };
+    }
+    let rows_322 = store.get("enc_p.text_embedding.weight").map(|t| t.shape.first() == Some(&322)).unwrap_or(false);
+    let full_bins = store.get("ref_enc.spectral.0.fc.weight").map(|t| t.shape.get(1) == Some(&1025)).unwrap_or(false);
+    if rows_322 || full_bins { ModelVersion::V1 } else { ModelVersion::V2 }
+}

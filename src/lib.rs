@@ -1,0 +1,4 @@
+//! Shared code of the workspace-level tests, examples and benchmarks: the parity runner that
+//! checks `sovits-core` against reference outputs of the original implementation.
+
+pub mod parity;

@@ -1,0 +1,372 @@
+//! Parity cases against a fixture directory laid out like `tests/fixtures/parity/tiny`:
+//! `configs/*.json`, `weights/*.safetensors`, `io/<case>.safetensors` (`in.*`, `out.*`,
+//! `trace.*` tensors, call parameters in the `params` metadata).
+//!
+//! Every comparison uses `max |ours - reference| <= TOLERANCE` (absolute, f32), and integer
+//! outputs (codes, tokens) must be identical.
+
+use std::path::{Path, PathBuf};
+
+use burn::tensor::{Int, Tensor, TensorData, backend::Backend};
+use serde_json::Value as Json;
+use sovits_core::audio::{SpectrogramConfig, spectrogram};
+use sovits_core::models::common::to_vec_f32;
+use sovits_core::models::sovits::{Noise, SovitsConfig, SynthesizerTrn};
+use sovits_core::weights::{HostTensor, TensorStore};
+
+/// Max abs error allowed for f32 tensors on the fixtures (the reference's own float32 noise
+/// is below 1e-5 on the tiny set).
+pub const TOLERANCE: f32 = 1e-4;
+
+/// One compared tensor.
+#[derive(Debug, Clone)]
+pub struct Check {
+    /// What was compared (`out.audio`, `trace.sovits.flow.out`, ...).
+    pub name: String,
+    /// Max abs error (0 for exact integer matches, infinity for a shape/value mismatch).
+    pub max_abs_err: f32,
+    /// Tolerance used.
+    pub tol: f32,
+    /// Extra information on failure.
+    pub note: String,
+}
+
+impl Check {
+    /// Whether the check passed.
+    pub fn passed(&self) -> bool {
+        self.max_abs_err <= self.tol
+    }
+}
+
+/// The result of one case.
+#[derive(Debug, Clone)]
+pub struct CaseResult {
+    /// Case name (the io file stem).
+    pub case: String,
+    /// Its checks; empty when the case could not run.
+    pub checks: Vec<Check>,
+    /// Set when the case failed before comparing (load error, missing tensor, ...).
+    pub error: Option<String>,
+}
+
+impl CaseResult {
+    /// Whether every check passed and nothing failed.
+    pub fn passed(&self) -> bool {
+        self.error.is_none() && !self.checks.is_empty() && self.checks.iter().all(Check::passed)
+    }
+
+    /// The largest error of the case.
+    pub fn max_err(&self) -> f32 {
+        self.checks.iter().map(|c| c.max_abs_err).fold(0.0, f32::max)
+    }
+}
+
+/// The cases this runner knows, in the order they run.
+pub const KNOWN_CASES: &[&str] = &[
+    "spectrogram",
+    "sovits_extract_latent",
+    "sovits_quantizer_decode",
+    "sovits_ref_enc",
+    "sovits_decode",
+    "sovits_decode_noise",
+    "sovits_decode_speed",
+    "sovits_decode_multiref",
+];
+
+/// A fixture directory.
+pub struct Fixtures {
+    dir: PathBuf,
+}
+
+/// One io file: tensors plus call parameters.
+pub struct IoCase {
+    store: TensorStore,
+    /// The `params` metadata as JSON.
+    pub params: Json,
+}
+
+impl IoCase {
+    /// Host tensor `name`.
+    pub fn get(&self, name: &str) -> Result<&HostTensor, String> {
+        self.store.get(name).ok_or_else(|| format!("tensor {name} is missing from the io file"))
+    }
+
+    /// Whether `name` exists.
+    pub fn has(&self, name: &str) -> bool {
+        self.store.contains(name)
+    }
+
+    /// `name` as a burn float tensor.
+    pub fn tensor<B: Backend, const D: usize>(&self, name: &str, dev: &B::Device) -> Result<Tensor<B, D>, String> {
+        let t = self.get(name)?;
+        if t.shape.len() != D {
+            return Err(format!("{name}: expected rank {D}, found shape {:?}", t.shape));
+        }
+        Ok(Tensor::from_data(TensorData::new(t.to_f32(), t.shape.clone()), dev))
+    }
+
+    /// `name` as integers.
+    pub fn ints(&self, name: &str) -> Result<Vec<i64>, String> {
+        Ok(self.get(name)?.to_i64())
+    }
+
+    /// A float parameter.
+    pub fn param_f32(&self, key: &str, default: f32) -> f32 {
+        self.params.get(key).and_then(Json::as_f64).map(|v| v as f32).unwrap_or(default)
+    }
+}
+
+impl Fixtures {
+    /// A fixture directory.
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        Fixtures { dir: dir.into() }
+    }
+
+    /// The directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Loads `io/<case>.safetensors`.
+    pub fn io(&self, case: &str) -> Result<IoCase, String> {
+        let path = self.dir.join("io").join(format!("{case}.safetensors"));
+        let store = TensorStore::from_safetensors_file(&path).map_err(|e| e.to_string())?;
+        let params = store
+            .metadata
+            .get("params")
+            .map(|s| serde_json::from_str(s).unwrap_or(Json::Null))
+            .unwrap_or(Json::Null);
+        Ok(IoCase { store, params })
+    }
+
+    /// Cases present in `io/`, in [`KNOWN_CASES`] order first, then unknown ones.
+    pub fn cases(&self) -> Vec<String> {
+        let mut present: Vec<String> = std::fs::read_dir(self.dir.join("io"))
+            .map(|rd| {
+                rd.filter_map(|e| e.ok())
+                    .filter_map(|e| e.file_name().to_str().and_then(|n| n.strip_suffix(".safetensors")).map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        present.sort_by_key(|c| (KNOWN_CASES.iter().position(|k| k == c).unwrap_or(usize::MAX), c.clone()));
+        present
+    }
+
+    /// Loads the SoVITS model of the fixture set from `configs/sovits.json` +
+    /// `weights/sovits.safetensors`.
+    pub fn sovits<B: Backend>(&self, dev: &B::Device) -> Result<SynthesizerTrn<B>, String> {
+        let cfg = SovitsConfig::from_json_file(self.dir.join("configs/sovits.json")).map_err(|e| e.to_string())?;
+        let store = TensorStore::from_safetensors_file(self.dir.join("weights/sovits.safetensors")).map_err(|e| e.to_string())?;
+        SynthesizerTrn::load(&store, &cfg, dev).map_err(|e| e.to_string())
+    }
+}
+
+/// Compares a float tensor with a reference host tensor.
+pub fn compare_f32(name: &str, ours: Vec<f32>, our_shape: &[usize], reference: &HostTensor) -> Check {
+    let mut c = Check { name: name.to_string(), max_abs_err: 0.0, tol: TOLERANCE, note: String::new() };
+    if our_shape != reference.shape.as_slice() {
+        c.max_abs_err = f32::INFINITY;
+        c.note = format!("shape {our_shape:?} != reference {:?}", reference.shape);
+        return c;
+    }
+    let r = reference.to_f32();
+    let mut worst = (0usize, 0f32);
+    for (i, (a, b)) in ours.iter().zip(&r).enumerate() {
+        let e = (a - b).abs();
+        if e.is_nan() || e > worst.1 {
+            worst = (i, if e.is_nan() { f32::INFINITY } else { e });
+        }
+    }
+    c.max_abs_err = worst.1;
+    if !c.passed() {
+        c.note = format!("worst at flat index {}: ours {} vs reference {}", worst.0, ours[worst.0], r[worst.0]);
+    }
+    c
+}
+
+/// Compares a burn tensor with reference tensor `name` of `io`.
+pub fn compare<B: Backend, const D: usize>(io: &IoCase, name: &str, ours: Tensor<B, D>) -> Check {
+    compare_as(io, name, name, ours)
+}
+
+/// Like [`compare`], reported under `label`.
+pub fn compare_as<B: Backend, const D: usize>(io: &IoCase, label: &str, name: &str, ours: Tensor<B, D>) -> Check {
+    let shape = ours.dims().to_vec();
+    match io.get(name) {
+        Ok(r) => compare_f32(label, to_vec_f32(ours), &shape, r),
+        Err(e) => Check { name: label.into(), max_abs_err: f32::INFINITY, tol: TOLERANCE, note: e },
+    }
+}
+
+/// Compares integer outputs exactly.
+pub fn compare_ints(name: &str, ours: &[i64], reference: &[i64]) -> Check {
+    let mismatches = ours.iter().zip(reference).filter(|(a, b)| a != b).count() + ours.len().abs_diff(reference.len());
+    Check {
+        name: name.into(),
+        max_abs_err: if mismatches == 0 { 0.0 } else { f32::INFINITY },
+        tol: 0.0,
+        note: if mismatches == 0 {
+            String::new()
+        } else {
+            format!("{mismatches} of {} values differ: ours {ours:?} vs reference {reference:?}", reference.len())
+        },
+    }
+}
+
+fn int_tensor<B: Backend>(v: &[i64], dev: &B::Device) -> Tensor<B, 1, Int> {
+    Tensor::from_data(TensorData::new(v.to_vec(), [v.len()]), dev)
+}
+
+fn to_u32(v: &[i64]) -> Vec<u32> {
+    v.iter().map(|&x| x as u32).collect()
+}
+
+/// Runs every known case present in `fixtures` and returns one result per case file.
+/// Unknown case files are returned with an error saying they are not implemented.
+pub fn run_all<B: Backend>(fixtures: &Fixtures, dev: &B::Device) -> Vec<CaseResult> {
+    let mut sovits: Option<Result<SynthesizerTrn<B>, String>> = None;
+    let mut results = Vec::new();
+    for case in fixtures.cases() {
+        let res = match case.as_str() {
+            "spectrogram" => run_case(fixtures, &case, |io| case_spectrogram(io)),
+            c if c.starts_with("sovits_") => {
+                let model = sovits.get_or_insert_with(|| fixtures.sovits::<B>(dev));
+                match model {
+                    Ok(m) => run_case(fixtures, &case, |io| case_sovits(&case, io, m, dev)),
+                    Err(e) => CaseResult { case: case.clone(), checks: vec![], error: Some(format!("loading SoVITS: {e}")) },
+                }
+            }
+            _ => CaseResult { case: case.clone(), checks: vec![], error: Some("SKIP: no runner for this case yet".into()) },
+        };
+        results.push(res);
+    }
+    results
+}
+
+/// Runs one case by name (used by the tests).
+pub fn run_one<B: Backend>(fixtures: &Fixtures, case: &str, dev: &B::Device) -> CaseResult {
+    match case {
+        "spectrogram" => run_case(fixtures, case, |io| case_spectrogram(io)),
+        c if c.starts_with("sovits_") => match fixtures.sovits::<B>(dev) {
+            Ok(m) => run_case(fixtures, case, |io| case_sovits(case, io, &m, dev)),
+            Err(e) => CaseResult { case: case.into(), checks: vec![], error: Some(format!("loading SoVITS: {e}")) },
+        },
+        _ => CaseResult { case: case.into(), checks: vec![], error: Some("unknown case".into()) },
+    }
+}
+
+fn run_case(fixtures: &Fixtures, case: &str, f: impl FnOnce(&IoCase) -> Result<Vec<Check>, String>) -> CaseResult {
+    let outcome = fixtures.io(case).and_then(|io| f(&io));
+    match outcome {
+        Ok(checks) => CaseResult { case: case.into(), checks, error: None },
+        Err(e) => CaseResult { case: case.into(), checks: vec![], error: Some(e) },
+    }
+}
+
+fn case_spectrogram(io: &IoCase) -> Result<Vec<Check>, String> {
+    let wav = io.get("in.wav_32k")?.to_f32();
+    let p = &io.params;
+    let get = |k: &str, d: usize| p.get(k).and_then(Json::as_u64).map(|v| v as usize).unwrap_or(d);
+    let cfg = SpectrogramConfig { n_fft: get("n_fft", 2048), hop: get("hop", 640), win: get("win", 2048), ..Default::default() };
+    let (spec, frames) = spectrogram(&wav, &cfg).map_err(|e| e.to_string())?;
+    Ok(vec![compare_f32("out.spec", spec, &[1, cfg.n_fft / 2 + 1, frames], io.get("out.spec")?)])
+}
+
+fn case_sovits<B: Backend>(case: &str, io: &IoCase, m: &SynthesizerTrn<B>, dev: &B::Device) -> Result<Vec<Check>, String> {
+    let mut checks = Vec::new();
+    match case {
+        "sovits_extract_latent" => {
+            let ssl = io.tensor::<B, 3>("in.ssl", dev)?;
+            checks.push(compare(io, "trace.sovits.ssl_proj.out", m.ssl_proj.forward(ssl.clone())));
+            let codes = m.extract_latent(ssl).map_err(|e| e.to_string())?;
+            let ours: Vec<i64> = codes.into_data().convert::<i64>().into_vec().map_err(|e| format!("{e:?}"))?;
+            checks.push(compare_ints("out.codes", &ours, &io.ints("out.codes")?));
+        }
+        "sovits_quantizer_decode" => {
+            let codes = io.ints("in.codes")?;
+            let q = m.quantizer.decode(int_tensor::<B>(&codes, dev));
+            checks.push(compare(io, "out.quantized", q));
+            checks.push(compare(io, "out.quantized_x2", m.quantizer.decode_x2(int_tensor::<B>(&codes, dev))));
+        }
+        "sovits_ref_enc" => {
+            let refer = io.tensor::<B, 3>("in.refer", dev)?;
+            let ge = m.ref_embedding(refer).map_err(|e| e.to_string())?;
+            checks.push(compare(io, "out.ge", ge));
+        }
+        _ => {
+            let codes = to_u32(&io.ints("in.codes")?);
+            let text = to_u32(&io.ints("in.text")?);
+            let mut refers = vec![io.tensor::<B, 3>("in.refer", dev)?];
+            let mut i = 1;
+            while io.has(&format!("in.refer.{i}")) {
+                refers.push(io.tensor::<B, 3>(&format!("in.refer.{i}"), dev)?);
+                i += 1;
+            }
+            let noise_scale = io.param_f32("noise_scale", 0.5);
+            let speed = io.param_f32("speed", 1.0);
+            let noise = if io.has("in.noise") { Noise::Tensor(io.tensor::<B, 3>("in.noise", dev)?) } else { Noise::Seed(0) };
+            let tr = m.decode_traced(&codes, &text, &refers, noise_scale, speed, noise).map_err(|e| e.to_string())?;
+            let traced = |name: &str| io.has(name);
+            checks.push(compare(io, "out.audio", tr.audio.clone()));
+            if traced("trace.sovits.enc_p.in.0") {
+                checks.push(compare(io, "trace.sovits.enc_p.in.0", tr.quantized.clone()));
+            }
+            if traced("trace.sovits.enc_p.in.4") {
+                checks.push(compare(io, "trace.sovits.enc_p.in.4", tr.ge.clone()));
+            }
+            for (name, t) in [
+                ("trace.sovits.enc_p.out.0", tr.prior.x.clone()),
+                ("trace.sovits.enc_p.out.1", tr.prior.m_p.clone()),
+                ("trace.sovits.enc_p.out.2", tr.prior.logs_p.clone()),
+                ("trace.sovits.flow.in.0", tr.z_p.clone()),
+                ("trace.sovits.flow.out", tr.z.clone()),
+            ] {
+                if traced(name) {
+                    checks.push(compare(io, name, t));
+                }
+            }
+            // Module-level checks on the reference's own inputs, to localise any drift.
+            let t3 = |n: &str| io.tensor::<B, 3>(n, dev);
+            if traced("trace.sovits.enc_p.encoder_text.in.0") {
+                let y = m.enc_p.encoder_text.forward(t3("trace.sovits.enc_p.encoder_text.in.0")?);
+                checks.push(compare(io, "trace.sovits.enc_p.encoder_text.out", y));
+            }
+            if traced("trace.sovits.enc_p.mrte.in.0") {
+                let y = m.enc_p.mrte.forward(
+                    t3("trace.sovits.enc_p.mrte.in.0")?,
+                    t3("trace.sovits.enc_p.mrte.in.2")?,
+                    t3("trace.sovits.enc_p.mrte.in.4")?,
+                );
+                checks.push(compare(io, "trace.sovits.enc_p.mrte.out", y));
+            }
+            if traced("trace.sovits.flow.in.0") && traced("trace.sovits.flow.in.g") {
+                let z = m.flow.reverse(t3("trace.sovits.flow.in.0")?, t3("trace.sovits.flow.in.g")?);
+                checks.push(compare_as(io, "flow alone (trace.sovits.flow.out)", "trace.sovits.flow.out", z));
+            }
+            if traced("trace.sovits.dec.in.0") && traced("trace.sovits.dec.in.g") {
+                let o = m.dec.forward(t3("trace.sovits.dec.in.0")?, t3("trace.sovits.dec.in.g")?);
+                checks.push(compare_as(io, "dec alone (trace.sovits.dec.out)", "trace.sovits.dec.out", o));
+            }
+            if traced("trace.sovits.ref_enc.call1.out") {
+                let r1 = io.tensor::<B, 3>("in.refer.1", dev)?;
+                checks.push(compare(io, "trace.sovits.ref_enc.call1.out", m.ref_embedding(r1).map_err(|e| e.to_string())?));
+            }
+        }
+    }
+    Ok(checks)
+}
+
+/// Formats a result as the runner's one line.
+pub fn format_line(r: &CaseResult) -> String {
+    match &r.error {
+        Some(e) if e.starts_with("SKIP") => format!("{:<28} {e}", r.case),
+        Some(e) => format!("{:<28} FAIL  {e}", r.case),
+        None => format!(
+            "{:<28} max_abs_err {:>10.3e}  tol {:.0e}  {}",
+            r.case,
+            r.max_err(),
+            TOLERANCE,
+            if r.passed() { "PASS" } else { "FAIL" }
+        ),
+    }
+}
