@@ -43,21 +43,28 @@ pub fn resample(samples: &[f32], from_hz: u32, to_hz: u32) -> Result<Vec<f32>> {
 mod tests {
     use super::*;
 
+    /// Resamples a 440 Hz sine and compares it with the analytic signal, allowing the
+    /// sub-sample delay of the sinc resampler (at most ~1.5 input samples, i.e. < 0.1 ms).
     #[test]
     fn sine_survives_resampling() {
-        let sr_in = 48000;
-        let f = 440.0f64;
-        let x: Vec<f32> =
-            (0..sr_in).map(|i| (2.0 * std::f64::consts::PI * f * i as f64 / sr_in as f64).sin() as f32 * 0.5).collect();
-        let y = resample(&x, sr_in, 16000).unwrap();
-        assert_eq!(y.len(), 16000);
-        // Compare with the analytic signal away from the edges.
-        let mut max_err = 0f32;
-        for (i, &v) in y.iter().enumerate().skip(200).take(15000) {
-            let t = i as f64 / 16000.0;
-            let e = ((2.0 * std::f64::consts::PI * f * t).sin() as f32 * 0.5 - v).abs();
-            max_err = max_err.max(e);
+        for (sr_in, sr_out) in [(48000u32, 16000u32), (22050, 32000), (8000, 16000), (44100, 16000), (16000, 32000)] {
+            let f = 440.0f64;
+            let x: Vec<f32> = (0..sr_in)
+                .map(|i| (2.0 * std::f64::consts::PI * f * i as f64 / sr_in as f64).sin() as f32 * 0.5)
+                .collect();
+            let y = resample(&x, sr_in, sr_out).unwrap();
+            assert_eq!(y.len(), sr_out as usize);
+            let mut best = f64::MAX;
+            for k in -40..=40 {
+                let shift = k as f64 * 0.05 / sr_in as f64;
+                let mut m = 0f64;
+                for (i, &v) in y.iter().enumerate().skip(400).take(y.len() - 800) {
+                    let t = i as f64 / sr_out as f64 + shift;
+                    m = m.max(((2.0 * std::f64::consts::PI * f * t).sin() * 0.5 - v as f64).abs());
+                }
+                best = best.min(m);
+            }
+            assert!(best < 2e-3, "{sr_in} -> {sr_out}: max error {best}");
         }
-        assert!(max_err < 1e-3, "max error {max_err}");
     }
 }
