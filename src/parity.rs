@@ -131,11 +131,8 @@ impl Fixtures {
     pub fn io(&self, case: &str) -> Result<IoCase, String> {
         let path = self.dir.join("io").join(format!("{case}.safetensors"));
         let store = TensorStore::from_safetensors_file(&path).map_err(|e| e.to_string())?;
-        let params = store
-            .metadata
-            .get("params")
-            .map(|s| serde_json::from_str(s).unwrap_or(Json::Null))
-            .unwrap_or(Json::Null);
+        let params =
+            store.metadata.get("params").map(|s| serde_json::from_str(s).unwrap_or(Json::Null)).unwrap_or(Json::Null);
         Ok(IoCase { store, params })
     }
 
@@ -144,7 +141,9 @@ impl Fixtures {
         let mut present: Vec<String> = std::fs::read_dir(self.dir.join("io"))
             .map(|rd| {
                 rd.filter_map(|e| e.ok())
-                    .filter_map(|e| e.file_name().to_str().and_then(|n| n.strip_suffix(".safetensors")).map(str::to_owned))
+                    .filter_map(|e| {
+                        e.file_name().to_str().and_then(|n| n.strip_suffix(".safetensors")).map(str::to_owned)
+                    })
                     .collect()
             })
             .unwrap_or_default();
@@ -156,7 +155,8 @@ impl Fixtures {
     /// `weights/sovits.safetensors`.
     pub fn sovits<B: Backend>(&self, dev: &B::Device) -> Result<SynthesizerTrn<B>, String> {
         let cfg = SovitsConfig::from_json_file(self.dir.join("configs/sovits.json")).map_err(|e| e.to_string())?;
-        let store = TensorStore::from_safetensors_file(self.dir.join("weights/sovits.safetensors")).map_err(|e| e.to_string())?;
+        let store = TensorStore::from_safetensors_file(self.dir.join("weights/sovits.safetensors"))
+            .map_err(|e| e.to_string())?;
         SynthesizerTrn::load(&store, &cfg, dev).map_err(|e| e.to_string())
     }
 }
@@ -221,38 +221,46 @@ fn to_u32(v: &[i64]) -> Vec<u32> {
     v.iter().map(|&x| x as u32).collect()
 }
 
-/// Runs every known case present in `fixtures` and returns one result per case file.
-/// Unknown case files are returned with an error saying they are not implemented.
-pub fn run_all<B: Backend>(fixtures: &Fixtures, dev: &B::Device) -> Vec<CaseResult> {
-    let mut sovits: Option<Result<SynthesizerTrn<B>, String>> = None;
-    let mut results = Vec::new();
-    for case in fixtures.cases() {
-        let res = match case.as_str() {
-            "spectrogram" => run_case(fixtures, &case, |io| case_spectrogram(io)),
-            c if c.starts_with("sovits_") => {
-                let model = sovits.get_or_insert_with(|| fixtures.sovits::<B>(dev));
-                match model {
-                    Ok(m) => run_case(fixtures, &case, |io| case_sovits(&case, io, m, dev)),
-                    Err(e) => CaseResult { case: case.clone(), checks: vec![], error: Some(format!("loading SoVITS: {e}")) },
-                }
-            }
-            _ => CaseResult { case: case.clone(), checks: vec![], error: Some("SKIP: no runner for this case yet".into()) },
-        };
-        results.push(res);
+/// Runs cases of one fixture directory, loading each model once.
+pub struct Runner<'a, B: Backend> {
+    fixtures: &'a Fixtures,
+    dev: &'a B::Device,
+    sovits: std::cell::OnceCell<Result<SynthesizerTrn<B>, String>>,
+}
+
+impl<'a, B: Backend> Runner<'a, B> {
+    /// A runner over `fixtures` on `dev`.
+    pub fn new(fixtures: &'a Fixtures, dev: &'a B::Device) -> Self {
+        Runner { fixtures, dev, sovits: std::cell::OnceCell::new() }
     }
-    results
+
+    /// Runs one case; unknown cases come back as `SKIP` errors.
+    pub fn run(&self, case: &str) -> CaseResult {
+        let fixtures = self.fixtures;
+        match case {
+            "spectrogram" => run_case(fixtures, case, case_spectrogram),
+            c if c.starts_with("sovits_") => match self.sovits.get_or_init(|| fixtures.sovits::<B>(self.dev)) {
+                Ok(m) => run_case(fixtures, case, |io| case_sovits(case, io, m, self.dev)),
+                Err(e) => CaseResult { case: case.into(), checks: vec![], error: Some(format!("loading SoVITS: {e}")) },
+            },
+            _ => CaseResult {
+                case: case.into(),
+                checks: vec![],
+                error: Some("SKIP: no runner for this case yet".into()),
+            },
+        }
+    }
+}
+
+/// Runs every case present in `fixtures` (see [`Fixtures::cases`]).
+pub fn run_all<B: Backend>(fixtures: &Fixtures, dev: &B::Device) -> Vec<CaseResult> {
+    let runner = Runner::<B>::new(fixtures, dev);
+    fixtures.cases().iter().map(|c| runner.run(c)).collect()
 }
 
 /// Runs one case by name (used by the tests).
 pub fn run_one<B: Backend>(fixtures: &Fixtures, case: &str, dev: &B::Device) -> CaseResult {
-    match case {
-        "spectrogram" => run_case(fixtures, case, |io| case_spectrogram(io)),
-        c if c.starts_with("sovits_") => match fixtures.sovits::<B>(dev) {
-            Ok(m) => run_case(fixtures, case, |io| case_sovits(case, io, &m, dev)),
-            Err(e) => CaseResult { case: case.into(), checks: vec![], error: Some(format!("loading SoVITS: {e}")) },
-        },
-        _ => CaseResult { case: case.into(), checks: vec![], error: Some("unknown case".into()) },
-    }
+    Runner::<B>::new(fixtures, dev).run(case)
 }
 
 fn run_case(fixtures: &Fixtures, case: &str, f: impl FnOnce(&IoCase) -> Result<Vec<Check>, String>) -> CaseResult {
@@ -267,12 +275,22 @@ fn case_spectrogram(io: &IoCase) -> Result<Vec<Check>, String> {
     let wav = io.get("in.wav_32k")?.to_f32();
     let p = &io.params;
     let get = |k: &str, d: usize| p.get(k).and_then(Json::as_u64).map(|v| v as usize).unwrap_or(d);
-    let cfg = SpectrogramConfig { n_fft: get("n_fft", 2048), hop: get("hop", 640), win: get("win", 2048), ..Default::default() };
+    let cfg = SpectrogramConfig {
+        n_fft: get("n_fft", 2048),
+        hop: get("hop", 640),
+        win: get("win", 2048),
+        ..Default::default()
+    };
     let (spec, frames) = spectrogram(&wav, &cfg).map_err(|e| e.to_string())?;
     Ok(vec![compare_f32("out.spec", spec, &[1, cfg.n_fft / 2 + 1, frames], io.get("out.spec")?)])
 }
 
-fn case_sovits<B: Backend>(case: &str, io: &IoCase, m: &SynthesizerTrn<B>, dev: &B::Device) -> Result<Vec<Check>, String> {
+fn case_sovits<B: Backend>(
+    case: &str,
+    io: &IoCase,
+    m: &SynthesizerTrn<B>,
+    dev: &B::Device,
+) -> Result<Vec<Check>, String> {
     let mut checks = Vec::new();
     match case {
         "sovits_extract_latent" => {
@@ -304,7 +322,8 @@ fn case_sovits<B: Backend>(case: &str, io: &IoCase, m: &SynthesizerTrn<B>, dev: 
             }
             let noise_scale = io.param_f32("noise_scale", 0.5);
             let speed = io.param_f32("speed", 1.0);
-            let noise = if io.has("in.noise") { Noise::Tensor(io.tensor::<B, 3>("in.noise", dev)?) } else { Noise::Seed(0) };
+            let noise =
+                if io.has("in.noise") { Noise::Tensor(io.tensor::<B, 3>("in.noise", dev)?) } else { Noise::Seed(0) };
             let tr = m.decode_traced(&codes, &text, &refers, noise_scale, speed, noise).map_err(|e| e.to_string())?;
             let traced = |name: &str| io.has(name);
             checks.push(compare(io, "out.audio", tr.audio.clone()));
@@ -349,7 +368,11 @@ fn case_sovits<B: Backend>(case: &str, io: &IoCase, m: &SynthesizerTrn<B>, dev: 
             }
             if traced("trace.sovits.ref_enc.call1.out") {
                 let r1 = io.tensor::<B, 3>("in.refer.1", dev)?;
-                checks.push(compare(io, "trace.sovits.ref_enc.call1.out", m.ref_embedding(r1).map_err(|e| e.to_string())?));
+                checks.push(compare(
+                    io,
+                    "trace.sovits.ref_enc.call1.out",
+                    m.ref_embedding(r1).map_err(|e| e.to_string())?,
+                ));
             }
         }
     }

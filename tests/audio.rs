@@ -14,8 +14,7 @@ fn tmp(name: &str) -> PathBuf {
 fn write(path: &PathBuf, spec: hound::WavSpec, frames: &[[f64; 2]]) {
     let mut w = hound::WavWriter::create(path, spec).unwrap();
     for f in frames {
-        for ch in 0..spec.channels as usize {
-            let v = f[ch];
+        for &v in &f[..spec.channels as usize] {
             match (spec.sample_format, spec.bits_per_sample) {
                 (hound::SampleFormat::Float, _) => w.write_sample(v as f32).unwrap(),
                 (_, 8) => w.write_sample((v * 128.0) as i8).unwrap(),
@@ -39,7 +38,11 @@ fn reads_every_encoding_and_mixes_stereo() {
     ] {
         for channels in [1u16, 2] {
             let p = tmp(&format!("{bits}-{fmt:?}-{channels}.wav"));
-            write(&p, hound::WavSpec { channels, sample_rate: 22050, bits_per_sample: bits, sample_format: fmt }, &frames);
+            write(
+                &p,
+                hound::WavSpec { channels, sample_rate: 22050, bits_per_sample: bits, sample_format: fmt },
+                &frames,
+            );
             let a = read_wav(&p).unwrap();
             assert_eq!(a.sample_rate, 22050);
             assert_eq!(a.samples.len(), 100);
@@ -55,7 +58,16 @@ fn reads_every_encoding_and_mixes_stereo() {
 #[test]
 fn bad_wavs_are_clear_errors() {
     let p = tmp("empty.wav");
-    write(&p, hound::WavSpec { channels: 1, sample_rate: 16000, bits_per_sample: 16, sample_format: hound::SampleFormat::Int }, &[]);
+    write(
+        &p,
+        hound::WavSpec {
+            channels: 1,
+            sample_rate: 16000,
+            bits_per_sample: 16,
+            sample_format: hound::SampleFormat::Int,
+        },
+        &[],
+    );
     let e = read_wav(&p).unwrap_err();
     assert!(matches!(&e, Error::Audio(m) if m.contains("no samples")), "{e}");
 
@@ -69,7 +81,16 @@ fn bad_wavs_are_clear_errors() {
 
     // A truncated file: header says more data than there is.
     let p = tmp("ok.wav");
-    write(&p, hound::WavSpec { channels: 1, sample_rate: 16000, bits_per_sample: 16, sample_format: hound::SampleFormat::Int }, &[[0.1, 0.0]; 1000]);
+    write(
+        &p,
+        hound::WavSpec {
+            channels: 1,
+            sample_rate: 16000,
+            bits_per_sample: 16,
+            sample_format: hound::SampleFormat::Int,
+        },
+        &[[0.1, 0.0]; 1000],
+    );
     let bytes = std::fs::read(&p).unwrap();
     let r = read_wav_bytes(&bytes[..bytes.len() - 501]);
     // hound either reports the short read or returns the samples that are there; never a panic.

@@ -60,7 +60,8 @@ fn sovits_from_official_files_loads() {
     let dev = Default::default();
     for f in ["official/sovits_v2.pth", "official/sovits_v2pro_header.pth", "weights/sovits.safetensors"] {
         // The .pth files carry their config; the safetensors file needs one.
-        let cfg = f.ends_with(".safetensors").then(|| SovitsConfig::from_json_file(tiny("configs/sovits.json")).unwrap());
+        let cfg =
+            f.ends_with(".safetensors").then(|| SovitsConfig::from_json_file(tiny("configs/sovits.json")).unwrap());
         let (m, info) = SynthesizerTrn::<CpuBackend>::from_file(tiny(f), cfg.as_ref(), &dev).unwrap();
         assert_eq!(info.version, ModelVersion::V2, "{f}");
         // ssl_dim and MRTE widths are implicit in the official config: inferred from shapes.
@@ -86,9 +87,8 @@ fn hf_bin_files_match_safetensors() {
     let bin = weights::load_state_dict(tiny("official/chinese-hubert-base/pytorch_model.bin"), None).unwrap();
     let st = TensorStore::from_safetensors_file(tiny("weights/hubert.safetensors")).unwrap();
     assert_same_tensors(&st, &bin.tensors, &[]);
-    let st2 = TensorStore::from_safetensors_file(tiny("official/chinese-hubert-base/model.safetensors"))
-        .unwrap()
-        .rename(&[
+    let st2 =
+        TensorStore::from_safetensors_file(tiny("official/chinese-hubert-base/model.safetensors")).unwrap().rename(&[
             ("parametrizations.weight.original0", "weight_g"),
             ("parametrizations.weight.original1", "weight_v"),
         ]);

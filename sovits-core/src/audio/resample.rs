@@ -28,7 +28,8 @@ pub fn resample(samples: &[f32], from_hz: u32, to_hz: u32) -> Result<Vec<f32>> {
     let input = vec![samples.to_vec()];
     let out_len = r.process_all_needed_output_len(samples.len());
     let mut output = vec![vec![0f32; out_len]];
-    let inp = SequentialSliceOfVecs::new(&input, 1, samples.len()).map_err(|e| Error::Audio(format!("resampler: {e}")))?;
+    let inp =
+        SequentialSliceOfVecs::new(&input, 1, samples.len()).map_err(|e| Error::Audio(format!("resampler: {e}")))?;
     let mut outp =
         SequentialSliceOfVecs::new_mut(&mut output, 1, out_len).map_err(|e| Error::Audio(format!("resampler: {e}")))?;
     let (_, n_out) = r

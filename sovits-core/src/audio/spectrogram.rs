@@ -88,7 +88,8 @@ mod tests {
     #[test]
     fn frame_count_and_peak_bin() {
         let sr = 32000.0;
-        let y: Vec<f32> = (0..32000).map(|i| (2.0 * std::f64::consts::PI * 1000.0 * i as f64 / sr).sin() as f32).collect();
+        let y: Vec<f32> =
+            (0..32000).map(|i| (2.0 * std::f64::consts::PI * 1000.0 * i as f64 / sr).sin() as f32).collect();
         let (s, frames) = spectrogram(&y, &SpectrogramConfig::default()).unwrap();
         assert_eq!(frames, 50); // floor(N / hop)
         let col: Vec<f32> = (0..1025).map(|b| s[b * frames + 25]).collect();

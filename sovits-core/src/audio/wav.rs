@@ -35,7 +35,8 @@ pub fn read_wav_bytes(bytes: &[u8]) -> Result<Audio> {
 }
 
 fn read_wav_from<R: Read>(r: R, name: &str) -> Result<Audio> {
-    let reader = hound::WavReader::new(r).map_err(|e| Error::Audio(format!("{name}: not a readable WAV file ({e})")))?;
+    let reader =
+        hound::WavReader::new(r).map_err(|e| Error::Audio(format!("{name}: not a readable WAV file ({e})")))?;
     let spec = reader.spec();
     let channels = spec.channels as usize;
     if channels == 0 || spec.sample_rate == 0 {
@@ -77,7 +78,8 @@ fn read_wav_from<R: Read>(r: R, name: &str) -> Result<Audio> {
 /// Writes mono 16-bit PCM (samples clamped to `[-1, 1]`, scaled by 32767 like upstream).
 pub fn write_wav(path: impl AsRef<Path>, samples: &[f32], sample_rate: u32) -> Result<()> {
     let path = path.as_ref();
-    let spec = hound::WavSpec { channels: 1, sample_rate, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
+    let spec =
+        hound::WavSpec { channels: 1, sample_rate, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
     let io = |e: hound::Error| match e {
         hound::Error::IoError(e) => Error::io(path, e),
         other => Error::Audio(format!("{}: {other}", path.display())),

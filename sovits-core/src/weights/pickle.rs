@@ -511,7 +511,7 @@ pub fn load(data: &[u8]) -> Result<Value, PickleError> {
 }
 
 fn pairs(items: Vec<Value>) -> PResult<Vec<(Value, Value)>> {
-    if items.len() % 2 != 0 {
+    if !items.len().is_multiple_of(2) {
         return err("odd number of items for a dict");
     }
     let mut out = Vec::with_capacity(items.len() / 2);
@@ -566,9 +566,7 @@ fn call(callable: Value, args: Vec<Value>) -> PResult<Value> {
         return Ok(Value::Object { class: ("?".into(), "?".into()), args, state: None });
     };
     match (module.as_str(), name.as_str()) {
-        ("collections", "OrderedDict") | ("builtins", "dict") | ("__builtin__", "dict") => {
-            Ok(Value::Dict(Vec::new()))
-        }
+        ("collections", "OrderedDict") | ("builtins", "dict") | ("__builtin__", "dict") => Ok(Value::Dict(Vec::new())),
         ("torch._utils", "_rebuild_tensor_v2") | ("torch._utils", "_rebuild_tensor") => {
             if args.len() < 4 {
                 return err("_rebuild_tensor_v2 with too few arguments");
@@ -619,10 +617,7 @@ mod tests {
         // pickle.dumps({'a': [1, 2.5, 'x'], 'b': (True, None)}, protocol=2)
         let data = b"\x80\x02}q\x00(X\x01\x00\x00\x00aq\x01]q\x02(K\x01G@\x04\x00\x00\x00\x00\x00\x00X\x01\x00\x00\x00xq\x03eX\x01\x00\x00\x00bq\x04\x88N\x86q\x05u.";
         let v = load(data).unwrap();
-        assert_eq!(
-            v.get("a"),
-            Some(&Value::List(vec![Value::Int(1), Value::Float(2.5), Value::Str("x".into())]))
-        );
+        assert_eq!(v.get("a"), Some(&Value::List(vec![Value::Int(1), Value::Float(2.5), Value::Str("x".into())])));
         assert_eq!(v.get("b"), Some(&Value::Tuple(vec![Value::Bool(true), Value::None])));
     }
 

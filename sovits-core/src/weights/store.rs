@@ -58,13 +58,21 @@ impl TensorStore {
                 S::U8 => DType::U8,
                 S::BOOL => DType::Bool,
                 other => {
-                    return Err(Error::format(&source, "safetensors", format!("tensor {name}: unsupported dtype {other:?}")));
+                    return Err(Error::format(
+                        &source,
+                        "safetensors",
+                        format!("tensor {name}: unsupported dtype {other:?}"),
+                    ));
                 }
             };
             let (a, b) = info.data_offsets;
             let numel: usize = info.shape.iter().product();
             if b < a || data_start + b > buf.len() || (b - a) != numel * dtype.size() {
-                return Err(Error::format(&source, "safetensors", format!("tensor {name}: data out of range (truncated file?)")));
+                return Err(Error::format(
+                    &source,
+                    "safetensors",
+                    format!("tensor {name}: data out of range (truncated file?)"),
+                ));
             }
             store.tensors.insert(
                 name.clone(),
@@ -316,18 +324,18 @@ pub fn fold_weight_norm(g: &[f32], v: &[f32], shape: &[usize], dim: usize) -> Ve
     let outer: usize = shape[..dim].iter().product();
     let mut norms = vec![0f64; n];
     for o in 0..outer {
-        for d in 0..n {
+        for (d, norm) in norms.iter_mut().enumerate() {
             let base = (o * n + d) * inner;
-            norms[d] += v[base..base + inner].iter().map(|&x| (x as f64) * (x as f64)).sum::<f64>();
+            *norm += v[base..base + inner].iter().map(|&x| (x as f64) * (x as f64)).sum::<f64>();
         }
     }
     let scale: Vec<f32> = norms.iter().zip(g).map(|(&s, &gv)| gv / (s.sqrt() as f32)).collect();
     let mut out = vec![0f32; v.len()];
     for o in 0..outer {
-        for d in 0..n {
+        for (d, &sc) in scale.iter().enumerate() {
             let base = (o * n + d) * inner;
-            for i in base..base + inner {
-                out[i] = v[i] * scale[d];
+            for (dst, &src) in out[base..base + inner].iter_mut().zip(&v[base..base + inner]) {
+                *dst = src * sc;
             }
         }
     }

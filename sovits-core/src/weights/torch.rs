@@ -57,11 +57,9 @@ impl TorchFile {
                 bytes[0] = b'P';
                 bytes[1] = b'K';
             } else if bytes.starts_with(&[0x80]) || bytes.starts_with(b"\x8a\x0a") {
-                return Err(bad(
-                    "this is a legacy (torch < 1.6) pickle file; re-save it with a current torch \
+                return Err(bad("this is a legacy (torch < 1.6) pickle file; re-save it with a current torch \
                      (`torch.save(torch.load(f), f)`) or convert it to safetensors"
-                        .into(),
-                ));
+                    .into()));
             } else {
                 return Err(bad("does not start with a zip header (PK) or a GPT-SoVITS version tag".into()));
             }
@@ -113,9 +111,7 @@ impl TorchFile {
                 (true, Some(start)) if start + size <= file.len() => Bytes::new(file.clone(), start, size),
                 _ => {
                     let mut v = Vec::with_capacity(size);
-                    entry
-                        .read_to_end(&mut v)
-                        .map_err(|e| bad(format!("cannot read storage {key}: {e}")))?;
+                    entry.read_to_end(&mut v).map_err(|e| bad(format!("cannot read storage {key}: {e}")))?;
                     Bytes::owned(v)
                 }
             };
@@ -134,10 +130,9 @@ impl TorchFile {
     pub fn state_dict(&self, key: Option<&str>) -> Result<TensorStore> {
         let bad = |reason: String| Error::format(self.path.clone(), FORMAT, reason);
         let dict = match key {
-            Some(k) => self
-                .root
-                .get(k)
-                .ok_or_else(|| bad(format!("no \"{k}\" entry at the top level (is this the right kind of checkpoint?)")))?,
+            Some(k) => self.root.get(k).ok_or_else(|| {
+                bad(format!("no \"{k}\" entry at the top level (is this the right kind of checkpoint?)"))
+            })?,
             None => &self.root,
         };
         let items = match dict {
@@ -159,8 +154,10 @@ impl TorchFile {
     }
 
     fn resolve(&self, t: &TensorRef) -> std::result::Result<HostTensor, String> {
-        let dtype = storage_dtype(&t.storage_type).ok_or_else(|| format!("unsupported storage type {}", t.storage_type))?;
-        let storage = self.storages.get(&t.storage_key).ok_or_else(|| format!("storage data/{} is missing", t.storage_key))?;
+        let dtype =
+            storage_dtype(&t.storage_type).ok_or_else(|| format!("unsupported storage type {}", t.storage_type))?;
+        let storage =
+            self.storages.get(&t.storage_key).ok_or_else(|| format!("storage data/{} is missing", t.storage_key))?;
         let es = dtype.size();
         let numel: usize = t.shape.iter().product();
         let raw = storage.as_slice();

@@ -161,7 +161,11 @@ impl SovitsConfig {
                 None | Some(Json::Null) => Ok(None),
                 Some(Json::Array(a)) => a
                     .iter()
-                    .map(|x| x.as_u64().map(|n| n as usize).ok_or_else(|| Error::Config(format!("`{name}` must hold integers"))))
+                    .map(|x| {
+                        x.as_u64()
+                            .map(|n| n as usize)
+                            .ok_or_else(|| Error::Config(format!("`{name}` must hold integers")))
+                    })
                     .collect::<Result<Vec<_>>>()
                     .map(Some),
                 Some(x) => Err(Error::Config(format!("`{name}` must be a list, found {x}"))),
@@ -208,8 +212,10 @@ impl SovitsConfig {
             c.resblock_kernel_sizes = v;
         }
         if let Some(Json::Array(a)) = model.get("resblock_dilation_sizes") {
-            c.resblock_dilation_sizes =
-                a.iter().map(|x| list(Some(x), "resblock_dilation_sizes").map(|v| v.unwrap_or_default())).collect::<Result<_>>()?;
+            c.resblock_dilation_sizes = a
+                .iter()
+                .map(|x| list(Some(x), "resblock_dilation_sizes").map(|v| v.unwrap_or_default()))
+                .collect::<Result<_>>()?;
         }
         if let Some(v) = list(model.get("upsample_rates"), "upsample_rates")? {
             c.upsample_rates = v;
@@ -318,13 +324,13 @@ impl SovitsConfig {
     /// Checks the sizes are consistent.
     pub fn validate(&self) -> Result<()> {
         let bad = |m: String| Err(Error::Config(m));
-        if self.n_heads == 0 || self.hidden_channels % self.n_heads != 0 {
+        if self.n_heads == 0 || !self.hidden_channels.is_multiple_of(self.n_heads) {
             return bad(format!("hidden_channels {} not divisible by n_heads {}", self.hidden_channels, self.n_heads));
         }
-        if self.mrte.n_heads == 0 || self.mrte.hidden_size % self.mrte.n_heads != 0 {
+        if self.mrte.n_heads == 0 || !self.mrte.hidden_size.is_multiple_of(self.mrte.n_heads) {
             return bad("MRTE hidden_size not divisible by its heads".into());
         }
-        if self.style_head == 0 || self.style_hidden % self.style_head != 0 {
+        if self.style_head == 0 || !self.style_hidden.is_multiple_of(self.style_head) {
             return bad("style_hidden not divisible by style_head".into());
         }
         if self.upsample_rates.len() != self.upsample_kernel_sizes.len() || self.upsample_rates.is_empty() {
@@ -346,7 +352,7 @@ impl SovitsConfig {
         if self.upsample_initial_channel >> self.upsample_rates.len() == 0 {
             return bad("upsample_initial_channel too small for the number of upsampling layers".into());
         }
-        if self.inter_channels % 2 != 0 {
+        if !self.inter_channels.is_multiple_of(2) {
             return bad("inter_channels must be even (the flow splits it in halves)".into());
         }
         if self.ref_enc_in_channels > self.spec_channels() {

@@ -22,7 +22,14 @@ pub struct Wn<B: Backend> {
 
 impl<B: Backend> Wn<B> {
     /// Loads a WN stack.
-    pub fn load(w: &Weights<B>, hidden: usize, kernel: usize, dilation_rate: usize, n_layers: usize, gin: usize) -> Self {
+    pub fn load(
+        w: &Weights<B>,
+        hidden: usize,
+        kernel: usize,
+        dilation_rate: usize,
+        n_layers: usize,
+        gin: usize,
+    ) -> Self {
         let mut in_layers = Vec::new();
         let mut res_skip_layers = Vec::new();
         for i in 0..n_layers {
@@ -117,7 +124,14 @@ impl<B: Backend> ResidualCouplingBlock<B> {
                 let f = w.pp(format!("flows.{}", 2 * i));
                 ResidualCouplingLayer {
                     pre: Conv1d::load(&f.pp("pre"), half, c.hidden_channels, 1, 0),
-                    enc: Wn::load(&f.pp("enc"), c.hidden_channels, c.wn_kernel, c.wn_dilation_rate, c.wn_layers, c.gin_channels),
+                    enc: Wn::load(
+                        &f.pp("enc"),
+                        c.hidden_channels,
+                        c.wn_kernel,
+                        c.wn_dilation_rate,
+                        c.wn_layers,
+                        c.gin_channels,
+                    ),
                     post: Conv1d::load(&f.pp("post"), c.hidden_channels, half, 1, 0),
                     half,
                 }

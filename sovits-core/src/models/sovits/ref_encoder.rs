@@ -18,7 +18,10 @@ pub struct Conv1dGlu<B: Backend> {
 
 impl<B: Backend> Conv1dGlu<B> {
     fn load(w: &Weights<B>, channels: usize, kernel: usize) -> Self {
-        Conv1dGlu { conv1: Conv1d::load(&w.pp("conv1.conv"), channels, 2 * channels, kernel, (kernel - 1) / 2), channels }
+        Conv1dGlu {
+            conv1: Conv1d::load(&w.pp("conv1.conv"), channels, 2 * channels, kernel, (kernel - 1) / 2),
+            channels,
+        }
     }
 
     fn forward(&self, x: Tensor<B, 3>) -> Tensor<B, 3> {
@@ -96,7 +99,9 @@ impl<B: Backend> MelStyleEncoder<B> {
         MelStyleEncoder {
             spectral_0: Linear::load(&w.pp("spectral.0.fc"), c.ref_enc_in_channels, hid, true),
             spectral_3: Linear::load(&w.pp("spectral.3.fc"), hid, hid, true),
-            temporal: (0..2).map(|i| Conv1dGlu::load(&w.pp(format!("temporal.{i}")), hid, c.style_kernel_size)).collect(),
+            temporal: (0..2)
+                .map(|i| Conv1dGlu::load(&w.pp(format!("temporal.{i}")), hid, c.style_kernel_size))
+                .collect(),
             slf_attn: StyleAttention::load(&w.pp("slf_attn"), hid, c.style_head),
             fc: Linear::load(&w.pp("fc.fc"), hid, c.gin_channels, true),
             in_channels: c.ref_enc_in_channels,

@@ -110,7 +110,11 @@ impl<B: Backend> SynthesizerTrn<B> {
     ///
     /// The config comes from `config` if given, else from the file's pickled `config`, else
     /// the v2 preset; sizes that upstream hard-codes are then taken from the tensor shapes.
-    pub fn from_file(path: impl AsRef<Path>, config: Option<&SovitsConfig>, device: &B::Device) -> Result<(Self, SovitsFileInfo)> {
+    pub fn from_file(
+        path: impl AsRef<Path>,
+        config: Option<&SovitsConfig>,
+        device: &B::Device,
+    ) -> Result<(Self, SovitsFileInfo)> {
         let path = path.as_ref();
         let loaded = weights::load_state_dict(path, Some("weight"))?;
         let header_tag = loaded.header_tag;

@@ -25,7 +25,13 @@ impl<B: Backend> Mrte<B> {
     pub fn load(w: &Weights<B>, c: &SovitsConfig) -> Self {
         let m = &c.mrte;
         Mrte {
-            cross_attention: MultiHeadAttention::load(&w.pp("cross_attention"), m.hidden_size, m.hidden_size, m.n_heads, None),
+            cross_attention: MultiHeadAttention::load(
+                &w.pp("cross_attention"),
+                m.hidden_size,
+                m.hidden_size,
+                m.n_heads,
+                None,
+            ),
             c_pre: Conv1d::load(&w.pp("c_pre"), m.content_enc_channels, m.hidden_size, 1, 0),
             text_pre: Conv1d::load(&w.pp("text_pre"), m.content_enc_channels, m.hidden_size, 1, 0),
             c_post: Conv1d::load(&w.pp("c_post"), m.hidden_size, m.out_channels, 1, 0),
