@@ -82,6 +82,19 @@ impl TensorStore {
         Ok(store)
     }
 
+    /// A store of f32 tensors with these keys and shapes, filled with `N(0, std^2)` values
+    /// from a seeded [`crate::rng::Rng`] (random-weight models for benchmarks and tests).
+    pub fn random(shapes: &[(String, Vec<usize>)], std: f32, seed: u64) -> Self {
+        let mut rng = crate::rng::Rng::new(seed);
+        let mut store = TensorStore::new(format!("<random weights, seed {seed}>"));
+        for (k, shape) in shapes {
+            let n: usize = shape.iter().product();
+            let v: Vec<f32> = (0..n).map(|_| rng.normal() as f32 * std).collect();
+            store.insert(k.clone(), HostTensor::from_f32(shape.clone(), &v));
+        }
+        store
+    }
+
     /// Where the tensors came from (for messages).
     pub fn source(&self) -> &str {
         &self.source
@@ -169,6 +182,7 @@ pub(crate) fn glob_match(pattern: &str, key: &str) -> bool {
 
 struct LoadState {
     used: BTreeSet<String>,
+    requested: Vec<(String, Vec<usize>)>,
     missing: Vec<String>,
     mis_shaped: Vec<String>,
 }
@@ -198,13 +212,24 @@ impl<'a, B: Backend> WeightsLoader<'a, B> {
         WeightsLoader {
             store,
             device,
-            state: RefCell::new(LoadState { used: BTreeSet::new(), missing: Vec::new(), mis_shaped: Vec::new() }),
+            state: RefCell::new(LoadState {
+                used: BTreeSet::new(),
+                requested: Vec::new(),
+                missing: Vec::new(),
+                mis_shaped: Vec::new(),
+            }),
         }
     }
 
     /// The root accessor (no prefix).
     pub fn root(&self) -> Weights<'_, B> {
         Weights { store: self.store, device: self.device, prefix: String::new(), state: &self.state }
+    }
+
+    /// Every `(key, shape)` requested so far, in request order (for a model built from an
+    /// empty store, this is the list of tensors the model needs).
+    pub fn requested(&self) -> Vec<(String, Vec<usize>)> {
+        self.state.borrow().requested.clone()
     }
 
     /// Ends the load: fails with [`Error::WeightsMismatch`] naming every missing, mis-shaped
@@ -258,6 +283,7 @@ impl<'a, B: Backend> Weights<'a, B> {
         let key = self.key(name);
         let mut st = self.state.borrow_mut();
         st.used.insert(key.clone());
+        st.requested.push((key.clone(), shape.to_vec()));
         let numel: usize = shape.iter().product();
         match self.store.get(&key) {
             None => {

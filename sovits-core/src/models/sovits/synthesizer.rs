@@ -89,9 +89,14 @@ impl<B: Backend> SynthesizerTrn<B> {
             return Err(Error::Unsupported { what: store.source().to_string(), version: version.to_string() });
         }
         let loader = WeightsLoader::<B>::new(store, device);
+        let model = Self::build(&loader, config, device);
+        loader.finish("SoVITS", SOVITS_IGNORED_KEYS)?;
+        Ok(model)
+    }
+
+    fn build(loader: &WeightsLoader<'_, B>, c: &SovitsConfig, device: &B::Device) -> Self {
         let w = loader.root();
-        let c = config;
-        let model = SynthesizerTrn {
+        SynthesizerTrn {
             enc_p: TextEncoder::load(&w.pp("enc_p"), c),
             dec: Generator::load(&w.pp("dec"), c),
             flow: ResidualCouplingBlock::load(&w.pp("flow"), c),
@@ -100,9 +105,22 @@ impl<B: Backend> SynthesizerTrn<B> {
             quantizer: ResidualVectorQuantizer::load(&w.pp("quantizer"), c.codebook_size, c.ssl_dim),
             config: c.clone(),
             device: device.clone(),
-        };
-        loader.finish("SoVITS", SOVITS_IGNORED_KEYS)?;
-        Ok(model)
+        }
+    }
+
+    /// The tensors (keys and shapes, weight norm folded) a model of this config reads.
+    pub fn expected_tensors(config: &SovitsConfig) -> Vec<(String, Vec<usize>)> {
+        let empty = TensorStore::new("<none>");
+        let device = B::Device::default();
+        let loader = WeightsLoader::<B>::new(&empty, &device);
+        let _ = Self::build(&loader, config, &device);
+        loader.requested()
+    }
+
+    /// A model with random weights (`N(0, 0.02^2)`, seeded): for benchmarks at real sizes.
+    pub fn random(config: &SovitsConfig, seed: u64, device: &B::Device) -> Result<Self> {
+        let store = TensorStore::random(&Self::expected_tensors(config), 0.02, seed);
+        Self::load(&store, config, device)
     }
 
     /// Loads an official SoVITS checkpoint (`s2G2333k.pth`, a fine-tuned `.pth`, with or
