@@ -3,12 +3,14 @@
 //! version detection. See `docs/weights.md`.
 
 mod host;
+pub mod keymap;
 pub mod pickle;
 mod store;
 mod torch;
 mod version;
 
 pub use host::{DType, HostTensor};
+pub use keymap::KeyMap;
 pub use store::{TensorStore, Weights, WeightsLoader, fold_weight_norm};
 pub use torch::TorchFile;
 pub use version::{HeaderTag, ModelVersion, detect_sovits_version};

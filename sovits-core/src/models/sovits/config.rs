@@ -355,6 +355,15 @@ impl SovitsConfig {
         if !self.inter_channels.is_multiple_of(2) {
             return bad("inter_channels must be even (the flow splits it in halves)".into());
         }
+        if self.wn_layers == 0 || self.wn_kernel.is_multiple_of(2) || self.style_kernel_size.is_multiple_of(2) {
+            return bad("wn_layers must be >= 1 and wn_kernel / style_kernel_size odd".into());
+        }
+        if self.resblock_kernel_sizes.is_empty() || self.resblock_dilation_sizes.iter().any(|d| d.is_empty()) {
+            return bad("resblock_kernel_sizes / resblock_dilation_sizes must not be empty".into());
+        }
+        if self.kernel_size == 0 || self.codebook_size == 0 || self.ssl_dim == 0 || self.text_vocab == 0 {
+            return bad("kernel_size, codebook_size, ssl_dim and text_vocab must be positive".into());
+        }
         if self.ref_enc_in_channels > self.spec_channels() {
             return bad("ref_enc_in_channels exceeds the spectrogram bins".into());
         }

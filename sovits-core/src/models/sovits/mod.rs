@@ -11,4 +11,4 @@ mod synthesizer;
 pub mod text_encoder;
 
 pub use config::{MrteConfig, SovitsConfig};
-pub use synthesizer::{DecodeTrace, Noise, SOVITS_IGNORED_KEYS, SovitsFileInfo, SynthesizerTrn};
+pub use synthesizer::{DecodeTrace, Noise, SovitsFileInfo, SynthesizerTrn};

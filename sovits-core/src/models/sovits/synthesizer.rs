@@ -12,16 +12,8 @@ use super::ref_encoder::MelStyleEncoder;
 use super::text_encoder::{PriorStats, TextEncoder};
 use crate::models::common::Conv1d;
 use crate::rng::Rng;
-use crate::weights::{self, HeaderTag, ModelVersion, TensorStore, WeightsLoader};
+use crate::weights::{self, HeaderTag, ModelVersion, TensorStore, WeightsLoader, keymap};
 use crate::{Error, Result};
-
-/// Keys of official SoVITS files that inference does not use (training-only state).
-pub const SOVITS_IGNORED_KEYS: &[&str] = &[
-    "enc_q.*",
-    "quantizer.vq.layers.*._codebook.embed_avg",
-    "quantizer.vq.layers.*._codebook.cluster_size",
-    "quantizer.vq.layers.*._codebook.inited",
-];
 
 /// Where the Gaussian noise of `z_p = m_p + noise * exp(logs_p) * noise_scale` comes from.
 #[derive(Debug, Clone)]
@@ -90,7 +82,7 @@ impl<B: Backend> SynthesizerTrn<B> {
         }
         let loader = WeightsLoader::<B>::new(store, device);
         let model = Self::build(&loader, config, device);
-        loader.finish("SoVITS", SOVITS_IGNORED_KEYS)?;
+        loader.finish(keymap::SOVITS.model, keymap::SOVITS.ignore)?;
         Ok(model)
     }
 
@@ -134,7 +126,8 @@ impl<B: Backend> SynthesizerTrn<B> {
         device: &B::Device,
     ) -> Result<(Self, SovitsFileInfo)> {
         let path = path.as_ref();
-        let loaded = weights::load_state_dict(path, Some("weight"))?;
+        let mut loaded = weights::load_state_dict(path, Some("weight"))?;
+        loaded.tensors = keymap::SOVITS.apply(loaded.tensors);
         let header_tag = loaded.header_tag;
         let hint = header_tag.and_then(|h| h.version);
         let version = weights::detect_sovits_version(&loaded.tensors, hint);
