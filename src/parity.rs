@@ -11,6 +11,7 @@ use burn::tensor::{Int, Tensor, TensorData, backend::Backend};
 use serde_json::Value as Json;
 use sovits_core::audio::{SpectrogramConfig, spectrogram};
 use sovits_core::models::common::to_vec_f32;
+use sovits_core::models::gpt::{GptConfig, InferTrace, KvCache, SamplingParams, Text2SemanticDecoder};
 use sovits_core::models::sovits::{Noise, SovitsConfig, SynthesizerTrn};
 use sovits_core::weights::{HostTensor, TensorStore};
 
@@ -71,6 +72,9 @@ pub const KNOWN_CASES: &[&str] = &[
     "sovits_decode_noise",
     "sovits_decode_speed",
     "sovits_decode_multiref",
+    "gpt_infer",
+    "gpt_infer_capped",
+    "gpt_infer_ref_free",
 ];
 
 /// A fixture directory.
@@ -151,6 +155,15 @@ impl Fixtures {
         present
     }
 
+    /// Loads the GPT of the fixture set from `configs/gpt.json` + `weights/gpt.safetensors`.
+    pub fn gpt<B: Backend>(&self, dev: &B::Device) -> Result<Text2SemanticDecoder<B>, String> {
+        let text = std::fs::read_to_string(self.dir.join("configs/gpt.json")).map_err(|e| e.to_string())?;
+        let json: Json = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+        let cfg = GptConfig::from_json(&json).map_err(|e| e.to_string())?;
+        let store = TensorStore::from_safetensors_file(self.dir.join("weights/gpt.safetensors")).map_err(|e| e.to_string())?;
+        Text2SemanticDecoder::load(&store, &cfg, dev).map_err(|e| e.to_string())
+    }
+
     /// Loads the SoVITS model of the fixture set from `configs/sovits.json` +
     /// `weights/sovits.safetensors`.
     pub fn sovits<B: Backend>(&self, dev: &B::Device) -> Result<SynthesizerTrn<B>, String> {
@@ -172,7 +185,8 @@ pub fn compare_f32(name: &str, ours: Vec<f32>, our_shape: &[usize], reference: &
     let r = reference.to_f32();
     let mut worst = (0usize, 0f32);
     for (i, (a, b)) in ours.iter().zip(&r).enumerate() {
-        let e = (a - b).abs();
+        // Equal infinities (masked logits) match.
+        let e = if a == b { 0.0 } else { (a - b).abs() };
         if e.is_nan() || e > worst.1 {
             worst = (i, if e.is_nan() { f32::INFINITY } else { e });
         }
@@ -226,12 +240,13 @@ pub struct Runner<'a, B: Backend> {
     fixtures: &'a Fixtures,
     dev: &'a B::Device,
     sovits: std::cell::OnceCell<Result<SynthesizerTrn<B>, String>>,
+    gpt: std::cell::OnceCell<Result<Text2SemanticDecoder<B>, String>>,
 }
 
 impl<'a, B: Backend> Runner<'a, B> {
     /// A runner over `fixtures` on `dev`.
     pub fn new(fixtures: &'a Fixtures, dev: &'a B::Device) -> Self {
-        Runner { fixtures, dev, sovits: std::cell::OnceCell::new() }
+        Runner { fixtures, dev, sovits: std::cell::OnceCell::new(), gpt: std::cell::OnceCell::new() }
     }
 
     /// Runs one case; unknown cases come back as `SKIP` errors.
@@ -242,6 +257,10 @@ impl<'a, B: Backend> Runner<'a, B> {
             c if c.starts_with("sovits_") => match self.sovits.get_or_init(|| fixtures.sovits::<B>(self.dev)) {
                 Ok(m) => run_case(fixtures, case, |io| case_sovits(case, io, m, self.dev)),
                 Err(e) => CaseResult { case: case.into(), checks: vec![], error: Some(format!("loading SoVITS: {e}")) },
+            },
+            c if c.starts_with("gpt_") => match self.gpt.get_or_init(|| fixtures.gpt::<B>(self.dev)) {
+                Ok(m) => run_case(fixtures, case, |io| case_gpt(io, m, self.dev)),
+                Err(e) => CaseResult { case: case.into(), checks: vec![], error: Some(format!("loading GPT: {e}")) },
             },
             _ => CaseResult {
                 case: case.into(),
@@ -375,6 +394,77 @@ fn case_sovits<B: Backend>(
                 ));
             }
         }
+    }
+    Ok(checks)
+}
+
+/// Sampling parameters of a GPT case (`top_k`, `top_p`, `temperature`,
+/// `repetition_penalty`, `early_stop_num` from the io file's `params`).
+fn gpt_params(io: &IoCase) -> SamplingParams {
+    let p = &io.params;
+    let f = |k: &str, d: f64| p.get(k).and_then(Json::as_f64).unwrap_or(d);
+    SamplingParams {
+        top_k: f("top_k", 15.0) as usize,
+        top_p: f("top_p", 1.0) as f32,
+        temperature: f("temperature", 1.0) as f32,
+        repetition_penalty: f("repetition_penalty", 1.35) as f32,
+        early_stop_num: f("early_stop_num", -1.0) as i64,
+        ..SamplingParams::default()
+    }
+}
+
+/// Stacks per-step host vectors into `[steps, width]` for comparison.
+fn stack(rows: &[Vec<f32>]) -> (Vec<f32>, Vec<usize>) {
+    let w = rows.first().map(Vec::len).unwrap_or(0);
+    (rows.concat(), vec![rows.len(), w])
+}
+
+fn case_gpt<B: Backend>(io: &IoCase, m: &Text2SemanticDecoder<B>, dev: &B::Device) -> Result<Vec<Check>, String> {
+    let phones = to_u32(&io.ints("in.phones")?);
+    let bert = io.tensor::<B, 3>("in.bert", dev)?;
+    let [_, bd, bl] = bert.dims();
+    let bert = bert.reshape([bd, bl]);
+    let prompt = if io.has("in.prompt") { Some(to_u32(&io.ints("in.prompt")?)) } else { None };
+    let params = gpt_params(io);
+    let mut trace = InferTrace::default();
+    let mut cache = KvCache::new();
+    let out = m
+        .infer_with_cache(&phones, bert, prompt.as_deref(), &params, &mut cache, Some(&mut trace), &|| false)
+        .map_err(|e| e.to_string())?;
+    let mut checks = Vec::new();
+    let as_i64 = |v: &[u32]| v.iter().map(|&x| x as i64).collect::<Vec<_>>();
+    checks.push(compare_ints("out.step_tokens", &as_i64(&trace.step_tokens), &io.ints("out.step_tokens")?));
+    checks.push(compare_ints("out.y", &as_i64(&out.y), &io.ints("out.y")?));
+    checks.push(compare_ints("out.idx", &[out.idx as i64], &io.ints("out.idx")?));
+    checks.push(compare_ints("out.pred_semantic", &as_i64(&out.pred_semantic), &io.ints("out.pred_semantic")?));
+    checks.push(compare_ints("out.eos_reached", &[out.eos_reached as i64], &io.ints("out.eos_reached")?));
+    let (v, s) = stack(&trace.step_logits);
+    checks.push(compare_f32("out.step_logits", v, &s, io.get("out.step_logits")?));
+    let (v, s) = stack(&trace.step_logits_penalized);
+    checks.push(compare_f32("out.step_logits_penalized", v, &s, io.get("out.step_logits_penalized")?));
+    if let Some(xy) = trace.prompt_xy_pos.clone() {
+        checks.push(compare(io, "trace.gpt.prompt.xy_pos", xy));
+    }
+    if let Some(xy) = trace.prompt_xy_dec.clone() {
+        let s_len = xy.dims()[1];
+        checks.push(compare(io, "trace.gpt.prompt.xy_dec", xy));
+        let d = m.config().hidden_dim;
+        for layer in 0..m.config().n_layer {
+            for (kind, t) in [("k", cache.keys(layer)), ("v", cache.values(layer))] {
+                let name = format!("trace.gpt.prompt.{kind}_cache.{layer}");
+                if let (Some(t), true) = (t, io.has(&name)) {
+                    let flat = t.narrow(2, 0, s_len).swap_dims(1, 2).reshape([1, s_len, d]);
+                    checks.push(compare(io, &name, flat));
+                }
+            }
+        }
+        let mask = m.attention_mask(phones.len(), prompt.as_ref().map_or(0, Vec::len));
+        let ours: Vec<i64> = mask.into_data().into_vec::<bool>().map_err(|e| format!("{e:?}"))?.into_iter().map(i64::from).collect();
+        checks.push(compare_ints("trace.gpt.prompt.xy_attn_mask", &ours, &io.ints("trace.gpt.prompt.xy_attn_mask")?));
+    }
+    if !trace.decode_xy_pos.is_empty() {
+        checks.push(compare(io, "trace.gpt.decode_next_token.xy_pos", Tensor::cat(trace.decode_xy_pos.clone(), 1)));
+        checks.push(compare(io, "trace.gpt.decode_next_token.xy_dec", Tensor::cat(trace.decode_xy_dec.clone(), 1)));
     }
     Ok(checks)
 }

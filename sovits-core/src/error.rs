@@ -69,6 +69,10 @@ pub enum Error {
     /// An argument of a call is out of range or has the wrong shape.
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
+
+    /// The caller cancelled the call.
+    #[error("cancelled")]
+    Cancelled,
 }
 
 fn render_key_problems(missing: &[String], mis_shaped: &[String], unexpected: &[String]) -> String {

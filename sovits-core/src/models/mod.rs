@@ -1,4 +1,5 @@
 //! The neural networks, one folder per sub-model.
 
 pub mod common;
+pub mod gpt;
 pub mod sovits;

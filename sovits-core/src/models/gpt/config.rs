@@ -1,0 +1,119 @@
+//! GPT (`Text2SemanticDecoder`) hyper-parameters.
+
+use serde_json::Value as Json;
+
+use crate::{Error, Result};
+
+/// Sizes of the stage-1 GPT. Field names follow the `model` section of upstream's
+/// `s1longer-v2.yaml` (also stored in every `.ckpt` as `config`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct GptConfig {
+    /// Semantic vocabulary including EOS (1025).
+    pub vocab_size: usize,
+    /// Phone symbols (732 for v2; 512 in v1 checkpoints, of which 322 are used).
+    pub phoneme_vocab_size: usize,
+    /// Embedding width (= `hidden_dim`).
+    pub embedding_dim: usize,
+    /// Transformer width.
+    pub hidden_dim: usize,
+    /// Attention heads.
+    pub head: usize,
+    /// Transformer layers.
+    pub n_layer: usize,
+    /// End-of-sequence token (`vocab_size - 1`).
+    pub eos: u32,
+    /// Width of the BERT features fed to `bert_proj` (1024, hard-coded upstream).
+    pub bert_dim: usize,
+    /// `data.max_sec`; upstream's `early_stop_num` is `50 * max_sec`.
+    pub max_sec: usize,
+}
+
+impl GptConfig {
+    /// The official v2 sizes: 24 layers, 512 wide, 16 heads, FFN 2048.
+    pub fn v2() -> Self {
+        GptConfig {
+            vocab_size: 1025,
+            phoneme_vocab_size: 732,
+            embedding_dim: 512,
+            hidden_dim: 512,
+            head: 16,
+            n_layer: 24,
+            eos: 1024,
+            bert_dim: 1024,
+            max_sec: 54,
+        }
+    }
+
+    /// FFN width (upstream hard-codes `4 * hidden_dim`; `linear_units` in the yaml is unused).
+    pub fn ffn_dim(&self) -> usize {
+        4 * self.hidden_dim
+    }
+
+    /// Upstream's `early_stop_num` for this model (`50 * max_sec`).
+    pub fn early_stop_num(&self) -> i64 {
+        50 * self.max_sec as i64
+    }
+
+    /// Reads the `config` dict of a `.ckpt` or an `s1*.yaml` converted to JSON (sections
+    /// `model` and `data`); missing fields keep the v2 values.
+    pub fn from_json(j: &Json) -> Result<Self> {
+        let mut c = Self::v2();
+        let model = j.get("model").unwrap_or(j);
+        let get = |v: &Json, k: &str| -> Result<Option<usize>> {
+            match v.get(k) {
+                None | Some(Json::Null) => Ok(None),
+                Some(x) => x
+                    .as_u64()
+                    .map(|n| Some(n as usize))
+                    .ok_or_else(|| Error::Config(format!("`{k}` must be a non-negative integer, found {x}"))),
+            }
+        };
+        if let Some(v) = get(model, "vocab_size")? {
+            c.vocab_size = v;
+        }
+        if let Some(v) = get(model, "phoneme_vocab_size")? {
+            c.phoneme_vocab_size = v;
+        }
+        if let Some(v) = get(model, "embedding_dim")? {
+            c.embedding_dim = v;
+        }
+        if let Some(v) = get(model, "hidden_dim")? {
+            c.hidden_dim = v;
+        }
+        if let Some(v) = get(model, "head")? {
+            c.head = v;
+        }
+        if let Some(v) = get(model, "n_layer")? {
+            c.n_layer = v;
+        }
+        c.eos = match get(model, "EOS")? {
+            Some(v) => v as u32,
+            None => (c.vocab_size - 1) as u32,
+        };
+        if let Some(d) = j.get("data")
+            && let Some(v) = get(d, "max_sec")?
+        {
+            c.max_sec = v;
+        }
+        c.validate()?;
+        Ok(c)
+    }
+
+    /// Checks the sizes are consistent.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |m: String| Err(Error::Config(m));
+        if self.head == 0 || !self.hidden_dim.is_multiple_of(self.head) {
+            return bad(format!("hidden_dim {} not divisible by head {}", self.hidden_dim, self.head));
+        }
+        if self.embedding_dim != self.hidden_dim {
+            return bad("embedding_dim must equal hidden_dim".into());
+        }
+        if self.vocab_size < 2 || self.eos as usize != self.vocab_size - 1 {
+            return bad(format!("EOS ({}) must be vocab_size - 1 ({})", self.eos, self.vocab_size as i64 - 1));
+        }
+        if self.n_layer == 0 || self.phoneme_vocab_size == 0 || self.bert_dim == 0 {
+            return bad("n_layer, phoneme_vocab_size and bert_dim must be positive".into());
+        }
+        Ok(())
+    }
+}

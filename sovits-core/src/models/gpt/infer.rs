@@ -1,0 +1,270 @@
+//! Loading and the autoregressive loop (`infer_panel_naive`) with upstream's stop and
+//! slicing rules.
+
+use std::path::Path;
+
+use burn::tensor::{Tensor, backend::Backend};
+
+use super::cache::KvCache;
+use super::config::GptConfig;
+use super::model::Text2SemanticDecoder;
+use super::sampler::{SamplingParams, apply_repetition_penalty, sample};
+use crate::rng::Rng;
+use crate::weights::{self, TensorStore, WeightsLoader, keymap};
+use crate::{Error, Result};
+
+/// Steps during which EOS cannot be produced (upstream drops the EOS column for them).
+pub const EOS_BLOCKED_STEPS: usize = 11;
+
+/// What one [`Text2SemanticDecoder::infer`] call produced, with upstream's bookkeeping.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InferOutput {
+    /// Upstream's `y`: prompt tokens followed by the generated ones; when the run ended on
+    /// EOS the last sampled token is removed (the EOS, or the token drawn when the penalised
+    /// argmax was EOS).
+    pub y: Vec<u32>,
+    /// Upstream's second return value: the stop step, or 0 in reference-free mode.
+    pub idx: usize,
+    /// What the caller hands to SoVITS: `y[-idx:]` (all of `y` when `idx` is 0). When the run
+    /// was cut by `early_stop_num` or the step cap, this drops the first generated token,
+    /// exactly like upstream.
+    pub pred_semantic: Vec<u32>,
+    /// Whether the run ended on EOS.
+    pub eos_reached: bool,
+    /// Decode steps run.
+    pub steps: usize,
+}
+
+/// Optional per-step record of a run, for parity checks and debugging.
+#[derive(Debug, Clone)]
+pub struct InferTrace<B: Backend> {
+    /// Raw `ar_predict_layer` output per step (vocab wide).
+    pub step_logits: Vec<Vec<f32>>,
+    /// After the repetition penalty; EOS is `-inf` during the first 11 steps.
+    pub step_logits_penalized: Vec<Vec<f32>>,
+    /// The sampled token per step (including a final EOS).
+    pub step_tokens: Vec<u32>,
+    /// Prefill input `[1, S, d]`.
+    pub prompt_xy_pos: Option<Tensor<B, 3>>,
+    /// Prefill output `[1, S, d]`.
+    pub prompt_xy_dec: Option<Tensor<B, 3>>,
+    /// Inputs of the cached steps, `[1, 1, d]` each.
+    pub decode_xy_pos: Vec<Tensor<B, 3>>,
+    /// Outputs of the cached steps, `[1, 1, d]` each.
+    pub decode_xy_dec: Vec<Tensor<B, 3>>,
+}
+
+impl<B: Backend> Default for InferTrace<B> {
+    fn default() -> Self {
+        InferTrace {
+            step_logits: vec![],
+            step_logits_penalized: vec![],
+            step_tokens: vec![],
+            prompt_xy_pos: None,
+            prompt_xy_dec: None,
+            decode_xy_pos: vec![],
+            decode_xy_dec: vec![],
+        }
+    }
+}
+
+impl<B: Backend> Text2SemanticDecoder<B> {
+    /// Builds the model from a state dict (keys with or without the `model.` prefix),
+    /// checking every key and shape.
+    pub fn load(store: &TensorStore, config: &GptConfig, device: &B::Device) -> Result<Self> {
+        config.validate()?;
+        let store = keymap::GPT.apply(store.clone());
+        let loader = WeightsLoader::<B>::new(&store, device);
+        let model = Self::build(&loader.root(), config);
+        loader.finish(keymap::GPT.model, keymap::GPT.ignore)?;
+        Ok(model)
+    }
+
+    /// Loads an official GPT checkpoint (`s1bert25hz-*.ckpt`, fine-tuned `GPT_weights_v2/*.ckpt`)
+    /// or a safetensors export of its `weight` dict. The config comes from `config` if
+    /// given, else from the checkpoint's pickled `config`, else the v2 preset.
+    pub fn from_file(path: impl AsRef<Path>, config: Option<&GptConfig>, device: &B::Device) -> Result<Self> {
+        let loaded = weights::load_state_dict(path.as_ref(), Some("weight"))?;
+        let config = match (config, &loaded.config) {
+            (Some(c), _) => c.clone(),
+            (None, Some(j)) => GptConfig::from_json(j)?,
+            (None, None) => GptConfig::v2(),
+        };
+        Self::load(&loaded.tensors, &config, device)
+    }
+
+    /// The tensors (keys without the `model.` prefix, and shapes) a model of this config reads.
+    pub fn expected_tensors(config: &GptConfig) -> Vec<(String, Vec<usize>)> {
+        let empty = TensorStore::new("<none>");
+        let device = B::Device::default();
+        let loader = WeightsLoader::<B>::new(&empty, &device);
+        let _ = Self::build(&loader.root(), config);
+        loader.requested()
+    }
+
+    /// A model with random weights (`N(0, 0.02^2)`, seeded): for benchmarks at real sizes.
+    pub fn random(config: &GptConfig, seed: u64, device: &B::Device) -> Result<Self> {
+        let store = TensorStore::random(&Self::expected_tensors(config), 0.02, seed);
+        Self::load(&store, config, device)
+    }
+
+    fn check_inputs(&self, phones: &[u32], bert: &Tensor<B, 2>, prompt: Option<&[u32]>) -> Result<()> {
+        let c = self.config();
+        if phones.is_empty() {
+            return Err(Error::InvalidArgument("no phones: the text produced no phonemes".into()));
+        }
+        if let Some(&bad) = phones.iter().find(|&&p| p as usize >= c.phoneme_vocab_size) {
+            return Err(Error::InvalidArgument(format!(
+                "phone id {bad} out of range 0..{} for this GPT",
+                c.phoneme_vocab_size
+            )));
+        }
+        let [bd, bl] = bert.dims();
+        if bd != c.bert_dim || bl != phones.len() {
+            return Err(Error::InvalidArgument(format!(
+                "BERT features must be [{}, {}] (one column per phone), got [{bd}, {bl}]",
+                c.bert_dim,
+                phones.len()
+            )));
+        }
+        if let Some(p) = prompt {
+            if p.is_empty() {
+                return Err(Error::InvalidArgument(
+                    "the prompt has no semantic tokens; pass None for reference-free mode".into(),
+                ));
+            }
+            if let Some(&bad) = p.iter().find(|&&t| t >= c.eos) {
+                return Err(Error::InvalidArgument(format!("prompt token {bad} out of range 0..{}", c.eos)));
+            }
+        }
+        Ok(())
+    }
+
+    /// Generates semantic tokens like upstream's `infer_panel_naive` (batch 1): prefill of
+    /// `phones` (+ `bert` features `[bert_dim, L]`) and the `prompt` tokens (`None` =
+    /// reference-free), then one cached step per token with the original sampler, EOS blocked
+    /// for 11 steps, stop on EOS / `early_stop_num` / the step cap.
+    pub fn infer(
+        &self,
+        phones: &[u32],
+        bert: Tensor<B, 2>,
+        prompt: Option<&[u32]>,
+        params: &SamplingParams,
+        trace: Option<&mut InferTrace<B>>,
+    ) -> Result<InferOutput> {
+        let mut cache = KvCache::new();
+        self.infer_with_cache(phones, bert, prompt, params, &mut cache, trace, &|| false)
+    }
+
+    /// [`Text2SemanticDecoder::infer`] with a caller-owned cache (reused between calls
+    /// without reallocating when large enough) and a cancel check run before every step
+    /// (returns [`Error::Cancelled`] when it answers true).
+    #[allow(clippy::too_many_arguments)]
+    pub fn infer_with_cache(
+        &self,
+        phones: &[u32],
+        bert: Tensor<B, 2>,
+        prompt: Option<&[u32]>,
+        params: &SamplingParams,
+        cache: &mut KvCache<B>,
+        mut trace: Option<&mut InferTrace<B>>,
+        cancelled: &dyn Fn() -> bool,
+    ) -> Result<InferOutput> {
+        params.validate()?;
+        self.check_inputs(phones, &bert, prompt)?;
+        let c = self.config();
+        let eos = c.eos;
+        let ref_free = prompt.is_none();
+        let prompt = prompt.unwrap_or(&[]);
+        let tp = prompt.len();
+
+        let x = self.embed_text(phones, bert);
+        let xy = if tp > 0 { Tensor::cat(vec![x, self.embed_audio(prompt, 0)], 1) } else { x };
+        let mask = self.attention_mask(phones.len(), tp);
+        if let Some(t) = trace.as_deref_mut() {
+            t.prompt_xy_pos = Some(xy.clone());
+        }
+        let hidden = self.prefill(xy, Some(mask), cache, params.max_steps);
+        let mut logits = self.logits_last(hidden.clone());
+        if let Some(t) = trace.as_deref_mut() {
+            t.prompt_xy_dec = Some(hidden);
+        }
+
+        let mut y: Vec<u32> = prompt.to_vec();
+        let mut rng = Rng::new(params.seed);
+        let (mut seen, mut scratch) = (Vec::new(), Vec::new());
+        let mut eos_reached = false;
+        let mut idx = 0;
+        for step in 0..params.max_steps {
+            idx = step;
+            if cancelled() {
+                return Err(Error::Cancelled);
+            }
+            if step > 0 {
+                let last = *y.last().expect("a token was generated");
+                let xy = self.embed_audio(&[last], tp + step - 1);
+                let h = self.decode_step(xy.clone(), cache);
+                logits = self.logits_last(h.clone());
+                if let Some(t) = trace.as_deref_mut() {
+                    t.decode_xy_pos.push(xy);
+                    t.decode_xy_dec.push(h);
+                }
+            }
+            let mut l = logits.clone();
+            if step < EOS_BLOCKED_STEPS {
+                l.truncate(eos as usize);
+            }
+            apply_repetition_penalty(&mut l, &y, params.repetition_penalty, &mut seen);
+            let tok = sample(&l, params, &mut rng, &mut scratch);
+            if let Some(t) = trace.as_deref_mut() {
+                t.step_logits.push(logits.clone());
+                let mut p = l.clone();
+                p.resize(logits.len(), f32::NEG_INFINITY);
+                t.step_logits_penalized.push(p);
+                t.step_tokens.push(tok);
+            }
+            y.push(tok);
+            let mut stop = params.early_stop_num != -1 && (y.len() - tp) as i64 > params.early_stop_num;
+            if argmax(&l) == eos as usize || tok == eos {
+                stop = true;
+                eos_reached = true;
+                y.pop();
+            }
+            if step + 1 == params.max_steps {
+                stop = true;
+            }
+            if stop {
+                if y.is_empty() {
+                    y.push(0);
+                }
+                break;
+            }
+        }
+        let idx_out = if ref_free { 0 } else { idx };
+        let pred_semantic = if idx_out == 0 { y.clone() } else { y[y.len().saturating_sub(idx_out)..].to_vec() };
+        Ok(InferOutput { y, idx: idx_out, pred_semantic, eos_reached, steps: idx + 1 })
+    }
+
+    /// Logits for the next token computed from scratch (no cache) over text + `tokens`:
+    /// the baseline the KV cache is measured against.
+    pub fn next_logits_uncached(&self, phones: &[u32], bert: Tensor<B, 2>, tokens: &[u32]) -> Result<Vec<f32>> {
+        self.check_inputs(phones, &bert, if tokens.is_empty() { None } else { Some(tokens) })?;
+        let x = self.embed_text(phones, bert);
+        let xy = if tokens.is_empty() { x } else { Tensor::cat(vec![x, self.embed_audio(tokens, 0)], 1) };
+        let mask = self.attention_mask(phones.len(), tokens.len());
+        let mut scratch = KvCache::new();
+        let h = self.prefill(xy, Some(mask), &mut scratch, 0);
+        Ok(self.logits_last(h))
+    }
+}
+
+/// Index of the first maximum (like `torch.argmax`).
+fn argmax(v: &[f32]) -> usize {
+    let mut best = 0;
+    for (i, &x) in v.iter().enumerate() {
+        if x > v[best] {
+            best = i;
+        }
+    }
+    best
+}

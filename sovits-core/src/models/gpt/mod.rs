@@ -1,0 +1,14 @@
+//! The stage-1 GPT (`Text2SemanticDecoder` v2, upstream `GPT_SoVITS/AR/`): phones + BERT
+//! features + the prompt's semantic tokens in, 25 Hz semantic tokens out.
+
+mod cache;
+mod config;
+mod infer;
+mod model;
+pub mod sampler;
+
+pub use cache::KvCache;
+pub use config::GptConfig;
+pub use infer::{EOS_BLOCKED_STEPS, InferOutput, InferTrace};
+pub use model::{SelfAttention, SinePositionalEmbedding, Text2SemanticDecoder, TransformerEncoderLayer};
+pub use sampler::SamplingParams;
