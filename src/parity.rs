@@ -160,7 +160,8 @@ impl Fixtures {
         let text = std::fs::read_to_string(self.dir.join("configs/gpt.json")).map_err(|e| e.to_string())?;
         let json: Json = serde_json::from_str(&text).map_err(|e| e.to_string())?;
         let cfg = GptConfig::from_json(&json).map_err(|e| e.to_string())?;
-        let store = TensorStore::from_safetensors_file(self.dir.join("weights/gpt.safetensors")).map_err(|e| e.to_string())?;
+        let store =
+            TensorStore::from_safetensors_file(self.dir.join("weights/gpt.safetensors")).map_err(|e| e.to_string())?;
         Text2SemanticDecoder::load(&store, &cfg, dev).map_err(|e| e.to_string())
     }
 
@@ -459,7 +460,8 @@ fn case_gpt<B: Backend>(io: &IoCase, m: &Text2SemanticDecoder<B>, dev: &B::Devic
             }
         }
         let mask = m.attention_mask(phones.len(), prompt.as_ref().map_or(0, Vec::len));
-        let ours: Vec<i64> = mask.into_data().into_vec::<bool>().map_err(|e| format!("{e:?}"))?.into_iter().map(i64::from).collect();
+        let ours: Vec<i64> =
+            mask.into_data().into_vec::<bool>().map_err(|e| format!("{e:?}"))?.into_iter().map(i64::from).collect();
         checks.push(compare_ints("trace.gpt.prompt.xy_attn_mask", &ours, &io.ints("trace.gpt.prompt.xy_attn_mask")?));
     }
     if !trace.decode_xy_pos.is_empty() {
