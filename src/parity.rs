@@ -11,6 +11,8 @@ use burn::tensor::{Int, Tensor, TensorData, backend::Backend};
 use serde_json::Value as Json;
 use sovits_core::audio::{SpectrogramConfig, spectrogram};
 use sovits_core::models::common::to_vec_f32;
+use sovits_core::models::bert::{BertConfig, BertModel, BertTokenizer, phone_level_features};
+use sovits_core::models::hubert::{HubertConfig, HubertModel};
 use sovits_core::models::gpt::{GptConfig, InferTrace, KvCache, SamplingParams, Text2SemanticDecoder};
 use sovits_core::models::sovits::{Noise, SovitsConfig, SynthesizerTrn};
 use sovits_core::weights::{HostTensor, TensorStore};
@@ -75,6 +77,8 @@ pub const KNOWN_CASES: &[&str] = &[
     "gpt_infer",
     "gpt_infer_capped",
     "gpt_infer_ref_free",
+    "hubert",
+    "bert",
 ];
 
 /// A fixture directory.
@@ -153,6 +157,28 @@ impl Fixtures {
             .unwrap_or_default();
         present.sort_by_key(|c| (KNOWN_CASES.iter().position(|k| k == c).unwrap_or(usize::MAX), c.clone()));
         present
+    }
+
+    fn json(&self, rel: &str) -> Result<Json, String> {
+        let text = std::fs::read_to_string(self.dir.join(rel)).map_err(|e| format!("{rel}: {e}"))?;
+        serde_json::from_str(&text).map_err(|e| format!("{rel}: {e}"))
+    }
+
+    /// Loads the HuBERT of the fixture set (`configs/hubert.json`, `weights/hubert.safetensors`).
+    pub fn hubert<B: Backend>(&self, dev: &B::Device) -> Result<HubertModel<B>, String> {
+        let cfg = HubertConfig::from_json(&self.json("configs/hubert.json")?).map_err(|e| e.to_string())?;
+        let store =
+            TensorStore::from_safetensors_file(self.dir.join("weights/hubert.safetensors")).map_err(|e| e.to_string())?;
+        HubertModel::load(&store, &cfg, dev).map_err(|e| e.to_string())
+    }
+
+    /// Loads the BERT of the fixture set with all its layers (so every hidden state can be
+    /// compared).
+    pub fn bert<B: Backend>(&self, dev: &B::Device) -> Result<BertModel<B>, String> {
+        let cfg = BertConfig::from_json(&self.json("configs/bert.json")?).map_err(|e| e.to_string())?;
+        let store =
+            TensorStore::from_safetensors_file(self.dir.join("weights/bert.safetensors")).map_err(|e| e.to_string())?;
+        BertModel::load(&store, &cfg, Some(cfg.num_hidden_layers), dev).map_err(|e| e.to_string())
     }
 
     /// Loads the GPT of the fixture set from `configs/gpt.json` + `weights/gpt.safetensors`.
@@ -258,6 +284,14 @@ impl<'a, B: Backend> Runner<'a, B> {
             c if c.starts_with("sovits_") => match self.sovits.get_or_init(|| fixtures.sovits::<B>(self.dev)) {
                 Ok(m) => run_case(fixtures, case, |io| case_sovits(case, io, m, self.dev)),
                 Err(e) => CaseResult { case: case.into(), checks: vec![], error: Some(format!("loading SoVITS: {e}")) },
+            },
+            "hubert" => match fixtures.hubert::<B>(self.dev) {
+                Ok(m) => run_case(fixtures, case, |io| case_hubert(io, &m)),
+                Err(e) => CaseResult { case: case.into(), checks: vec![], error: Some(format!("loading HuBERT: {e}")) },
+            },
+            "bert" => match fixtures.bert::<B>(self.dev) {
+                Ok(m) => run_case(fixtures, case, |io| case_bert(fixtures, io, &m)),
+                Err(e) => CaseResult { case: case.into(), checks: vec![], error: Some(format!("loading BERT: {e}")) },
             },
             c if c.starts_with("gpt_") => match self.gpt.get_or_init(|| fixtures.gpt::<B>(self.dev)) {
                 Ok(m) => run_case(fixtures, case, |io| case_gpt(io, m, self.dev)),
@@ -467,6 +501,45 @@ fn case_gpt<B: Backend>(io: &IoCase, m: &Text2SemanticDecoder<B>, dev: &B::Devic
     if !trace.decode_xy_pos.is_empty() {
         checks.push(compare(io, "trace.gpt.decode_next_token.xy_pos", Tensor::cat(trace.decode_xy_pos.clone(), 1)));
         checks.push(compare(io, "trace.gpt.decode_next_token.xy_dec", Tensor::cat(trace.decode_xy_dec.clone(), 1)));
+    }
+    Ok(checks)
+}
+
+fn case_hubert<B: Backend>(io: &IoCase, m: &HubertModel<B>) -> Result<Vec<Check>, String> {
+    let wav = io.get("in.wav_16k")?.to_f32();
+    let out = m.forward(&wav).map_err(|e| e.to_string())?;
+    let mut checks = vec![compare(io, "trace.hubert.feature_extractor.out", out.extract_features.clone())];
+    for (i, h) in out.hidden_states.iter().enumerate() {
+        let name = format!("out.hidden_states.{i}");
+        if io.has(&name) {
+            checks.push(compare(io, &name, h.clone()));
+        }
+    }
+    checks.push(compare(io, "out.last_hidden_state", out.last_hidden_state()));
+    Ok(checks)
+}
+
+fn case_bert<B: Backend>(fixtures: &Fixtures, io: &IoCase, m: &BertModel<B>) -> Result<Vec<Check>, String> {
+    let ids = to_u32(&io.ints("in.input_ids")?);
+    let mut checks = Vec::new();
+    let hs = m.hidden_states(&ids).map_err(|e| e.to_string())?;
+    for (i, h) in hs.iter().enumerate() {
+        let name = format!("out.hidden_states.{i}");
+        if io.has(&name) {
+            checks.push(compare(io, &name, h.clone()));
+        }
+    }
+    let feature = m.features(&ids).map_err(|e| e.to_string())?;
+    checks.push(compare(io, "out.feature", feature.clone()));
+    let word2ph: Vec<usize> = io.ints("in.word2ph")?.into_iter().map(|v| v as usize).collect();
+    let phone = phone_level_features(feature, &word2ph).map_err(|e| e.to_string())?;
+    checks.push(compare(io, "out.phone_level_feature", phone));
+    // The tokenizer, when the case records its text (the tiny case stores random ids only).
+    if let Some(text) = io.params.get("text").and_then(Json::as_str) {
+        let tok = BertTokenizer::from_folder(fixtures.dir().join("official/chinese-roberta-wwm-ext-large"))
+            .map_err(|e| e.to_string())?;
+        let ours: Vec<i64> = tok.encode(text).into_iter().map(i64::from).collect();
+        checks.push(compare_ints("tokenizer(params.text)", &ours, &io.ints("in.input_ids")?));
     }
     Ok(checks)
 }

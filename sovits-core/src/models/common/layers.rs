@@ -50,6 +50,18 @@ impl<B: Backend> Conv1d<B> {
         Conv1d { weight, bias, stride, pad_left: padding.0, pad_right: padding.1, dilation, groups }
     }
 
+    /// A convolution from an already folded weight `[out, in/groups, k]`.
+    pub fn new(
+        weight: Tensor<B, 3>,
+        bias: Option<Tensor<B, 1>>,
+        stride: usize,
+        padding: (usize, usize),
+        dilation: usize,
+        groups: usize,
+    ) -> Self {
+        Conv1d { weight, bias, stride, pad_left: padding.0, pad_right: padding.1, dilation, groups }
+    }
+
     /// Applies the convolution.
     pub fn forward(&self, x: Tensor<B, 3>) -> Tensor<B, 3> {
         let opts = PaddedConvOptions::asymmetric(

@@ -1,5 +1,6 @@
 //! Building blocks shared by the models: layers holding loaded weights, and small ops.
 
+pub mod hf;
 mod layers;
 mod ops;
 

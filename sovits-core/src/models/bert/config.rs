@@ -1,0 +1,89 @@
+//! `BertConfig` (the architecture fields of transformers' `config.json`).
+
+use serde_json::Value as Json;
+
+use crate::models::common::hf::{f64_field, usize_field};
+use crate::{Error, Result};
+
+/// BERT sizes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BertConfig {
+    /// Vocabulary size (21128).
+    pub vocab_size: usize,
+    /// Width.
+    pub hidden_size: usize,
+    /// Layers.
+    pub num_hidden_layers: usize,
+    /// Attention heads.
+    pub num_attention_heads: usize,
+    /// FFN width.
+    pub intermediate_size: usize,
+    /// Positions (512).
+    pub max_position_embeddings: usize,
+    /// Token types (2).
+    pub type_vocab_size: usize,
+    /// LayerNorm epsilon (1e-12).
+    pub layer_norm_eps: f64,
+}
+
+impl BertConfig {
+    /// The released `chinese-roberta-wwm-ext-large` sizes.
+    pub fn large() -> Self {
+        BertConfig {
+            vocab_size: 21128,
+            hidden_size: 1024,
+            num_hidden_layers: 24,
+            num_attention_heads: 16,
+            intermediate_size: 4096,
+            max_position_embeddings: 512,
+            type_vocab_size: 2,
+            layer_norm_eps: 1e-12,
+        }
+    }
+
+    /// Reads a transformers `config.json` (`model_type` must be `bert`, GELU, absolute
+    /// positions).
+    pub fn from_json(j: &Json) -> Result<Self> {
+        let s = |k: &str| j.get(k).and_then(Json::as_str).unwrap_or("");
+        if s("model_type") != "bert" {
+            return Err(Error::Config(format!("not a BERT config (model_type {:?})", s("model_type"))));
+        }
+        if s("hidden_act") != "gelu" {
+            return Err(Error::Config(format!("BERT with hidden_act {:?} is not supported", s("hidden_act"))));
+        }
+        if !matches!(s("position_embedding_type"), "" | "absolute") {
+            return Err(Error::Config("only absolute position embeddings are supported".into()));
+        }
+        let c = BertConfig {
+            vocab_size: usize_field(j, "vocab_size")?,
+            hidden_size: usize_field(j, "hidden_size")?,
+            num_hidden_layers: usize_field(j, "num_hidden_layers")?,
+            num_attention_heads: usize_field(j, "num_attention_heads")?,
+            intermediate_size: usize_field(j, "intermediate_size")?,
+            max_position_embeddings: usize_field(j, "max_position_embeddings")?,
+            type_vocab_size: usize_field(j, "type_vocab_size")?,
+            layer_norm_eps: f64_field(j, "layer_norm_eps", 1e-12)?,
+        };
+        c.validate()?;
+        Ok(c)
+    }
+
+    /// Checks the sizes are consistent.
+    pub fn validate(&self) -> Result<()> {
+        if self.num_attention_heads == 0 || !self.hidden_size.is_multiple_of(self.num_attention_heads) {
+            return Err(Error::Config("BERT hidden_size must be divisible by num_attention_heads".into()));
+        }
+        if self.num_hidden_layers < 2 {
+            return Err(Error::Config("GPT-SoVITS uses hidden_states[-3]: BERT needs at least 2 layers".into()));
+        }
+        if self.type_vocab_size == 0 || self.max_position_embeddings < 3 {
+            return Err(Error::Config("BERT needs token types and at least 3 positions".into()));
+        }
+        Ok(())
+    }
+
+    /// Layers GPT-SoVITS needs: `hidden_states[-3]` is the output of layer `n - 2`.
+    pub fn feature_layers(&self) -> usize {
+        self.num_hidden_layers - 2
+    }
+}

@@ -1,0 +1,101 @@
+//! Hugging Face model folders: `config.json` + `model.safetensors` or `pytorch_model.bin`.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value as Json;
+
+use crate::weights::{self, TensorStore};
+use crate::{Error, Result};
+
+/// A Hugging Face model folder as `from_pretrained` reads it.
+#[derive(Debug)]
+pub struct HfFolder {
+    /// The folder.
+    pub dir: PathBuf,
+    /// Parsed `config.json`.
+    pub config: Json,
+    /// The weights file used (`model.safetensors` when present, like transformers).
+    pub weights_path: PathBuf,
+}
+
+impl HfFolder {
+    /// Opens `dir`, checking that `config.json` says `model_type == expected_type`.
+    pub fn open(dir: impl AsRef<Path>, expected_type: &str) -> Result<Self> {
+        let dir = dir.as_ref().to_path_buf();
+        if !dir.is_dir() {
+            return Err(Error::Config(format!(
+                "{}: not a folder; expected a Hugging Face model folder with config.json and model weights",
+                dir.display()
+            )));
+        }
+        let cfg_path = dir.join("config.json");
+        if !cfg_path.is_file() {
+            return Err(Error::Config(format!(
+                "{}: config.json is missing (expected a Hugging Face {expected_type} folder)",
+                dir.display()
+            )));
+        }
+        let text = std::fs::read_to_string(&cfg_path).map_err(|e| Error::io(&cfg_path, e))?;
+        let config: Json =
+            serde_json::from_str(&text).map_err(|e| Error::Config(format!("{}: {e}", cfg_path.display())))?;
+        check_model_type(&config, expected_type, &cfg_path)?;
+        let st = dir.join("model.safetensors");
+        let bin = dir.join("pytorch_model.bin");
+        let weights_path = if st.is_file() {
+            st
+        } else if bin.is_file() {
+            bin
+        } else {
+            return Err(Error::Config(format!(
+                "{}: neither model.safetensors nor pytorch_model.bin is present",
+                dir.display()
+            )));
+        };
+        Ok(HfFolder { dir, config, weights_path })
+    }
+
+    /// Reads the weights.
+    pub fn tensors(&self) -> Result<TensorStore> {
+        Ok(weights::load_state_dict(&self.weights_path, None)?.tensors)
+    }
+}
+
+/// Fails unless `config["model_type"] == expected`.
+pub fn check_model_type(config: &Json, expected: &str, path: &Path) -> Result<()> {
+    match config.get("model_type").and_then(Json::as_str) {
+        Some(t) if t == expected => Ok(()),
+        Some(t) => Err(Error::Config(format!(
+            "{}: this is a `{t}` model, expected `{expected}` (is this the right folder?)",
+            path.display()
+        ))),
+        None => Err(Error::Config(format!("{}: no model_type field; expected `{expected}`", path.display()))),
+    }
+}
+
+/// Reads a non-negative integer field.
+pub fn usize_field(j: &Json, key: &str) -> Result<usize> {
+    j.get(key)
+        .and_then(Json::as_u64)
+        .map(|v| v as usize)
+        .ok_or_else(|| Error::Config(format!("config field `{key}` is missing or not a non-negative integer")))
+}
+
+/// Reads a float field, with a default.
+pub fn f64_field(j: &Json, key: &str, default: f64) -> Result<f64> {
+    match j.get(key) {
+        None | Some(Json::Null) => Ok(default),
+        Some(v) => v.as_f64().ok_or_else(|| Error::Config(format!("config field `{key}` must be a number"))),
+    }
+}
+
+/// Reads a list of non-negative integers.
+pub fn usize_list(j: &Json, key: &str) -> Result<Vec<usize>> {
+    match j.get(key) {
+        Some(Json::Array(a)) => a
+            .iter()
+            .map(|v| v.as_u64().map(|x| x as usize))
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| Error::Config(format!("config field `{key}` must hold integers"))),
+        _ => Err(Error::Config(format!("config field `{key}` is missing or not a list"))),
+    }
+}

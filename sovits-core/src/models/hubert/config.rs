@@ -1,0 +1,126 @@
+//! `HubertConfig` (the architecture fields of transformers' `config.json`).
+
+use serde_json::Value as Json;
+
+use crate::models::common::hf::{f64_field, usize_field, usize_list};
+use crate::{Error, Result};
+
+/// The HuBERT sizes this port runs (post-LN encoder, group-norm feature extractor, GELU).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HubertConfig {
+    /// Transformer width.
+    pub hidden_size: usize,
+    /// Transformer layers.
+    pub num_hidden_layers: usize,
+    /// Attention heads.
+    pub num_attention_heads: usize,
+    /// FFN width.
+    pub intermediate_size: usize,
+    /// LayerNorm epsilon.
+    pub layer_norm_eps: f64,
+    /// Feature-extractor conv channels per layer.
+    pub conv_dim: Vec<usize>,
+    /// Feature-extractor kernels.
+    pub conv_kernel: Vec<usize>,
+    /// Feature-extractor strides.
+    pub conv_stride: Vec<usize>,
+    /// Whether the feature-extractor convs have biases.
+    pub conv_bias: bool,
+    /// Positional conv kernel.
+    pub num_conv_pos_embeddings: usize,
+    /// Positional conv groups.
+    pub num_conv_pos_embedding_groups: usize,
+    /// LayerNorm before the feature projection.
+    pub feat_proj_layer_norm: bool,
+}
+
+impl HubertConfig {
+    /// The released `chinese-hubert-base` sizes.
+    pub fn base() -> Self {
+        HubertConfig {
+            hidden_size: 768,
+            num_hidden_layers: 12,
+            num_attention_heads: 12,
+            intermediate_size: 3072,
+            layer_norm_eps: 1e-5,
+            conv_dim: vec![512; 7],
+            conv_kernel: vec![10, 3, 3, 3, 3, 2, 2],
+            conv_stride: vec![5, 2, 2, 2, 2, 2, 2],
+            conv_bias: false,
+            num_conv_pos_embeddings: 128,
+            num_conv_pos_embedding_groups: 16,
+            feat_proj_layer_norm: true,
+        }
+    }
+
+    /// Reads a transformers `config.json` (`model_type` must be `hubert`); variants this port
+    /// does not implement (layer-norm feature extractor, stable layer norm, other activations)
+    /// are a clear error.
+    pub fn from_json(j: &Json) -> Result<Self> {
+        let s = |k: &str| j.get(k).and_then(Json::as_str).unwrap_or("");
+        if s("model_type") != "hubert" {
+            return Err(Error::Config(format!("not a HuBERT config (model_type {:?})", s("model_type"))));
+        }
+        for (k, want) in [("feat_extract_norm", "group"), ("hidden_act", "gelu"), ("feat_extract_activation", "gelu")] {
+            if s(k) != want {
+                return Err(Error::Config(format!("HuBERT with {k} = {:?} is not supported (need {want:?})", s(k))));
+            }
+        }
+        if j.get("do_stable_layer_norm").and_then(Json::as_bool).unwrap_or(false) {
+            return Err(Error::Config("HuBERT with do_stable_layer_norm = true is not supported".into()));
+        }
+        let c = HubertConfig {
+            hidden_size: usize_field(j, "hidden_size")?,
+            num_hidden_layers: usize_field(j, "num_hidden_layers")?,
+            num_attention_heads: usize_field(j, "num_attention_heads")?,
+            intermediate_size: usize_field(j, "intermediate_size")?,
+            layer_norm_eps: f64_field(j, "layer_norm_eps", 1e-5)?,
+            conv_dim: usize_list(j, "conv_dim")?,
+            conv_kernel: usize_list(j, "conv_kernel")?,
+            conv_stride: usize_list(j, "conv_stride")?,
+            conv_bias: j.get("conv_bias").and_then(Json::as_bool).unwrap_or(false),
+            num_conv_pos_embeddings: usize_field(j, "num_conv_pos_embeddings")?,
+            num_conv_pos_embedding_groups: usize_field(j, "num_conv_pos_embedding_groups")?,
+            feat_proj_layer_norm: j.get("feat_proj_layer_norm").and_then(Json::as_bool).unwrap_or(true),
+        };
+        c.validate()?;
+        Ok(c)
+    }
+
+    /// Checks the sizes are consistent.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |m: &str| Err(Error::Config(format!("HuBERT config: {m}")));
+        let n = self.conv_dim.len();
+        if n == 0 || self.conv_kernel.len() != n || self.conv_stride.len() != n {
+            return bad("conv_dim, conv_kernel and conv_stride must be non-empty and of equal length");
+        }
+        if self.conv_kernel.contains(&0) || self.conv_stride.contains(&0) {
+            return bad("conv kernels and strides must be positive");
+        }
+        if self.num_attention_heads == 0 || !self.hidden_size.is_multiple_of(self.num_attention_heads) {
+            return bad("hidden_size must be divisible by num_attention_heads");
+        }
+        let g = self.num_conv_pos_embedding_groups;
+        if g == 0 || !self.hidden_size.is_multiple_of(g) || self.num_conv_pos_embeddings == 0 {
+            return bad("hidden_size must be divisible by num_conv_pos_embedding_groups");
+        }
+        Ok(())
+    }
+
+    /// Samples consumed per output frame (the product of the strides; 320 = 20 ms at 16 kHz).
+    pub fn hop(&self) -> usize {
+        self.conv_stride.iter().product()
+    }
+
+    /// Frames produced for `n` input samples (0 when too short).
+    pub fn frames_for(&self, n: usize) -> usize {
+        let mut t = n;
+        for (&k, &s) in self.conv_kernel.iter().zip(&self.conv_stride) {
+            if t < k {
+                return 0;
+            }
+            t = (t - k) / s + 1;
+        }
+        t
+    }
+}

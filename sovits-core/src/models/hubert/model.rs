@@ -1,0 +1,252 @@
+//! transformers `HubertModel` (feature extractor with group norm, feature projection,
+//! weight-normed positional conv, post-LN encoder).
+
+use std::path::Path;
+
+use burn::tensor::activation::{gelu, softmax};
+use burn::tensor::{Tensor, TensorData, backend::Backend};
+
+use super::config::HubertConfig;
+use crate::models::common::hf::HfFolder;
+use crate::models::common::{Conv1d, LayerNorm, Linear};
+use crate::weights::{KeyMap, TensorStore, Weights, WeightsLoader};
+use crate::{Error, Result};
+
+/// HuBERT keys (`HubertModel`, no prefix); `masked_spec_embed` is training only. A
+/// `HubertForCTC`-style `hubert.` prefix is stripped.
+pub const HUBERT_KEYS: KeyMap = KeyMap {
+    model: "HuBERT",
+    strip_prefix: Some("hubert."),
+    renames: &[],
+    ignore: &["masked_spec_embed", "lm_head.*"],
+};
+
+/// One post-LN encoder layer.
+#[derive(Debug, Clone)]
+pub struct HubertLayer<B: Backend> {
+    /// `attention.q_proj`.
+    pub q_proj: Linear<B>,
+    /// `attention.k_proj`.
+    pub k_proj: Linear<B>,
+    /// `attention.v_proj`.
+    pub v_proj: Linear<B>,
+    /// `attention.out_proj`.
+    pub out_proj: Linear<B>,
+    /// `layer_norm` (after attention).
+    pub layer_norm: LayerNorm<B>,
+    /// `feed_forward.intermediate_dense`.
+    pub intermediate_dense: Linear<B>,
+    /// `feed_forward.output_dense`.
+    pub output_dense: Linear<B>,
+    /// `final_layer_norm`.
+    pub final_layer_norm: LayerNorm<B>,
+    heads: usize,
+}
+
+/// Outputs of [`HubertModel::forward`].
+#[derive(Debug, Clone)]
+pub struct HubertOutput<B: Backend> {
+    /// Feature-extractor output `[1, conv_dim, T]`.
+    pub extract_features: Tensor<B, 3>,
+    /// `hidden_states[0..=layers]` `[1, T, H]` each (embedding output, then every layer).
+    pub hidden_states: Vec<Tensor<B, 3>>,
+}
+
+impl<B: Backend> HubertOutput<B> {
+    /// `last_hidden_state` `[1, T, H]`.
+    pub fn last_hidden_state(&self) -> Tensor<B, 3> {
+        self.hidden_states.last().expect("at least the embedding output").clone()
+    }
+}
+
+/// CN-HuBERT. Immutable after loading.
+#[derive(Debug, Clone)]
+pub struct HubertModel<B: Backend> {
+    /// `feature_extractor.conv_layers.*.conv`.
+    pub conv_layers: Vec<Conv1d<B>>,
+    /// `feature_extractor.conv_layers.0.layer_norm`: GroupNorm with one group per channel.
+    pub conv0_norm: (Tensor<B, 1>, Tensor<B, 1>),
+    /// `feature_projection.layer_norm`.
+    pub projection_norm: Option<LayerNorm<B>>,
+    /// `feature_projection.projection`.
+    pub projection: Linear<B>,
+    /// `encoder.pos_conv_embed.conv` (weight norm over dim 2 folded).
+    pub pos_conv: Conv1d<B>,
+    /// `encoder.layer_norm`.
+    pub layer_norm: LayerNorm<B>,
+    /// `encoder.layers`.
+    pub layers: Vec<HubertLayer<B>>,
+    config: HubertConfig,
+    device: B::Device,
+}
+
+impl<B: Backend> HubertModel<B> {
+    fn build(w: &Weights<B>, c: &HubertConfig) -> Self {
+        let mut conv_layers = Vec::new();
+        let mut in_ch = 1;
+        for (i, ((&out, &k), &s)) in c.conv_dim.iter().zip(&c.conv_kernel).zip(&c.conv_stride).enumerate() {
+            let cw = w.pp(format!("feature_extractor.conv_layers.{i}.conv"));
+            conv_layers.push(Conv1d::load_full(&cw, in_ch, out, k, s, (0, 0), 1, 1, c.conv_bias));
+            in_ch = out;
+        }
+        let n0 = w.pp("feature_extractor.conv_layers.0.layer_norm");
+        let conv0_norm = (n0.tensor("weight", [c.conv_dim[0]]), n0.tensor("bias", [c.conv_dim[0]]));
+        let fp = w.pp("feature_projection");
+        let last = *c.conv_dim.last().expect("validated");
+        let h = c.hidden_size;
+        let k = c.num_conv_pos_embeddings;
+        let g = c.num_conv_pos_embedding_groups;
+        let pw = w.pp("encoder.pos_conv_embed.conv");
+        let pos_conv = Conv1d::new(
+            pw.weight_norm("weight", [h, h / g, k], 2),
+            Some(pw.tensor("bias", [h])),
+            1,
+            (k / 2, k / 2),
+            1,
+            g,
+        );
+        let layers = (0..c.num_hidden_layers)
+            .map(|i| {
+                let l = w.pp(format!("encoder.layers.{i}"));
+                let a = l.pp("attention");
+                HubertLayer {
+                    q_proj: Linear::load(&a.pp("q_proj"), h, h, true),
+                    k_proj: Linear::load(&a.pp("k_proj"), h, h, true),
+                    v_proj: Linear::load(&a.pp("v_proj"), h, h, true),
+                    out_proj: Linear::load(&a.pp("out_proj"), h, h, true),
+                    layer_norm: LayerNorm::load(&l.pp("layer_norm"), h, "weight", "bias", c.layer_norm_eps),
+                    intermediate_dense: Linear::load(&l.pp("feed_forward.intermediate_dense"), h, c.intermediate_size, true),
+                    output_dense: Linear::load(&l.pp("feed_forward.output_dense"), c.intermediate_size, h, true),
+                    final_layer_norm: LayerNorm::load(&l.pp("final_layer_norm"), h, "weight", "bias", c.layer_norm_eps),
+                    heads: c.num_attention_heads,
+                }
+            })
+            .collect();
+        HubertModel {
+            conv_layers,
+            conv0_norm,
+            projection_norm: c
+                .feat_proj_layer_norm
+                .then(|| LayerNorm::load(&fp.pp("layer_norm"), last, "weight", "bias", c.layer_norm_eps)),
+            projection: Linear::load(&fp.pp("projection"), last, h, true),
+            pos_conv,
+            layer_norm: LayerNorm::load(&w.pp("encoder.layer_norm"), h, "weight", "bias", c.layer_norm_eps),
+            layers,
+            config: c.clone(),
+            device: w.device().clone(),
+        }
+    }
+
+    /// Builds the model from a state dict, checking every key and shape.
+    pub fn load(store: &TensorStore, config: &HubertConfig, device: &B::Device) -> Result<Self> {
+        config.validate()?;
+        let store = HUBERT_KEYS.apply(store.clone());
+        let loader = WeightsLoader::<B>::new(&store, device);
+        let model = Self::build(&loader.root(), config);
+        loader.finish(HUBERT_KEYS.model, HUBERT_KEYS.ignore)?;
+        Ok(model)
+    }
+
+    /// Loads a Hugging Face folder (`config.json` + `model.safetensors` or `pytorch_model.bin`),
+    /// e.g. GPT-SoVITS' `pretrained_models/chinese-hubert-base`.
+    pub fn from_folder(dir: impl AsRef<Path>, device: &B::Device) -> Result<Self> {
+        let f = HfFolder::open(dir, "hubert")?;
+        let config = HubertConfig::from_json(&f.config)?;
+        Self::load(&f.tensors()?, &config, device)
+    }
+
+    /// The tensors a model of this config reads (for random-weight models).
+    pub fn expected_tensors(config: &HubertConfig) -> Vec<(String, Vec<usize>)> {
+        let empty = TensorStore::new("<none>");
+        let device = B::Device::default();
+        let loader = WeightsLoader::<B>::new(&empty, &device);
+        let _ = Self::build(&loader.root(), config);
+        loader.requested()
+    }
+
+    /// A model with random weights (seeded), for benchmarks at real sizes.
+    pub fn random(config: &HubertConfig, seed: u64, device: &B::Device) -> Result<Self> {
+        let store = TensorStore::random(&Self::expected_tensors(config), 0.02, seed);
+        Self::load(&store, config, device)
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &HubertConfig {
+        &self.config
+    }
+
+    /// Runs the model on raw 16 kHz samples (no normalisation, like GPT-SoVITS).
+    ///
+    /// # Shapes
+    /// `wav` `[N]` -> hidden states `[1, T, H]` with `T` = [`HubertConfig::frames_for`]`(N)`.
+    pub fn forward(&self, wav: &[f32]) -> Result<HubertOutput<B>> {
+        let t = self.config.frames_for(wav.len());
+        if t == 0 {
+            return Err(Error::InvalidArgument(format!(
+                "audio too short for HuBERT: {} samples give no frame",
+                wav.len()
+            )));
+        }
+        let x = Tensor::<B, 3>::from_data(TensorData::new(wav.to_vec(), [1, 1, wav.len()]), &self.device);
+        Ok(self.forward_tensor(x))
+    }
+
+    /// [`HubertModel::forward`] on a `[1, 1, N]` tensor.
+    pub fn forward_tensor(&self, wav: Tensor<B, 3>) -> HubertOutput<B> {
+        let mut x = wav;
+        for (i, conv) in self.conv_layers.iter().enumerate() {
+            x = conv.forward(x);
+            if i == 0 {
+                x = group_norm_per_channel(x, &self.conv0_norm.0, &self.conv0_norm.1, 1e-5);
+            }
+            x = gelu(x);
+        }
+        let extract_features = x.clone();
+        let mut h = x.swap_dims(1, 2); // [1, T, C]
+        if let Some(n) = &self.projection_norm {
+            h = n.forward(h, 2);
+        }
+        let h = self.projection.forward(h); // [1, T, H]
+        let t = h.dims()[1];
+        let pos = self.pos_conv.forward(h.clone().swap_dims(1, 2)).narrow(2, 0, t);
+        let h = h + gelu(pos).swap_dims(1, 2);
+        let mut h = self.layer_norm.forward(h, 2);
+        let mut hidden_states = vec![h.clone()];
+        for layer in &self.layers {
+            h = layer.forward(h);
+            hidden_states.push(h.clone());
+        }
+        HubertOutput { extract_features, hidden_states }
+    }
+}
+
+impl<B: Backend> HubertLayer<B> {
+    fn forward(&self, x: Tensor<B, 3>) -> Tensor<B, 3> {
+        let [b, t, h] = x.dims();
+        let nh = self.heads;
+        let dh = h / nh;
+        let heads = |y: Tensor<B, 3>| y.reshape([b, t, nh, dh]).swap_dims(1, 2);
+        let q = heads(self.q_proj.forward(x.clone()).mul_scalar((dh as f64).powf(-0.5)));
+        let k = heads(self.k_proj.forward(x.clone()));
+        let v = heads(self.v_proj.forward(x.clone()));
+        let a = softmax(q.matmul(k.swap_dims(2, 3)), 3).matmul(v).swap_dims(1, 2).reshape([b, t, h]);
+        let x = self.layer_norm.forward(x + self.out_proj.forward(a), 2);
+        let f = self.output_dense.forward(gelu(self.intermediate_dense.forward(x.clone())));
+        self.final_layer_norm.forward(x + f, 2)
+    }
+}
+
+/// `GroupNorm(num_groups = C)`: each channel normalised over time, then per-channel affine.
+fn group_norm_per_channel<B: Backend>(
+    x: Tensor<B, 3>,
+    gamma: &Tensor<B, 1>,
+    beta: &Tensor<B, 1>,
+    eps: f64,
+) -> Tensor<B, 3> {
+    let c = gamma.dims()[0];
+    let mean = x.clone().mean_dim(2);
+    let xc = x - mean;
+    let var = xc.clone().powf_scalar(2.0).mean_dim(2);
+    let y = xc * (var + eps).sqrt().recip();
+    y * gamma.clone().reshape([1, c, 1]) + beta.clone().reshape([1, c, 1])
+}
