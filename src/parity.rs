@@ -10,10 +10,10 @@ use std::path::{Path, PathBuf};
 use burn::tensor::{Int, Tensor, TensorData, backend::Backend};
 use serde_json::Value as Json;
 use sovits_core::audio::{SpectrogramConfig, spectrogram};
-use sovits_core::models::common::to_vec_f32;
 use sovits_core::models::bert::{BertConfig, BertModel, BertTokenizer, phone_level_features};
-use sovits_core::models::hubert::{HubertConfig, HubertModel};
+use sovits_core::models::common::to_vec_f32;
 use sovits_core::models::gpt::{GptConfig, InferTrace, KvCache, SamplingParams, Text2SemanticDecoder};
+use sovits_core::models::hubert::{HubertConfig, HubertModel};
 use sovits_core::models::sovits::{Noise, SovitsConfig, SynthesizerTrn};
 use sovits_core::weights::{HostTensor, TensorStore};
 
@@ -167,8 +167,8 @@ impl Fixtures {
     /// Loads the HuBERT of the fixture set (`configs/hubert.json`, `weights/hubert.safetensors`).
     pub fn hubert<B: Backend>(&self, dev: &B::Device) -> Result<HubertModel<B>, String> {
         let cfg = HubertConfig::from_json(&self.json("configs/hubert.json")?).map_err(|e| e.to_string())?;
-        let store =
-            TensorStore::from_safetensors_file(self.dir.join("weights/hubert.safetensors")).map_err(|e| e.to_string())?;
+        let store = TensorStore::from_safetensors_file(self.dir.join("weights/hubert.safetensors"))
+            .map_err(|e| e.to_string())?;
         HubertModel::load(&store, &cfg, dev).map_err(|e| e.to_string())
     }
 

@@ -23,6 +23,7 @@ pub mod audio;
 pub mod backend;
 mod error;
 pub mod models;
+pub mod pipeline;
 pub mod rng;
 pub mod weights;
 

@@ -1,7 +1,7 @@
 //! The neural networks, one folder per sub-model.
 
-pub mod common;
 pub mod bert;
+pub mod common;
 pub mod gpt;
 pub mod hubert;
 pub mod sovits;

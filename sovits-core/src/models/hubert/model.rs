@@ -115,7 +115,12 @@ impl<B: Backend> HubertModel<B> {
                     v_proj: Linear::load(&a.pp("v_proj"), h, h, true),
                     out_proj: Linear::load(&a.pp("out_proj"), h, h, true),
                     layer_norm: LayerNorm::load(&l.pp("layer_norm"), h, "weight", "bias", c.layer_norm_eps),
-                    intermediate_dense: Linear::load(&l.pp("feed_forward.intermediate_dense"), h, c.intermediate_size, true),
+                    intermediate_dense: Linear::load(
+                        &l.pp("feed_forward.intermediate_dense"),
+                        h,
+                        c.intermediate_size,
+                        true,
+                    ),
                     output_dense: Linear::load(&l.pp("feed_forward.output_dense"), c.intermediate_size, h, true),
                     final_layer_norm: LayerNorm::load(&l.pp("final_layer_norm"), h, "weight", "bias", c.layer_norm_eps),
                     heads: c.num_attention_heads,

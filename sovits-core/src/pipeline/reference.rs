@@ -1,0 +1,95 @@
+//! The reference-audio front (upstream `get_tts_wav` / `TTS._set_prompt_semantic` and
+//! `get_spepc`): WAV at any rate -> 16 kHz -> + zero padding -> HuBERT -> `ssl_proj` +
+//! codebook -> prompt semantic tokens; and WAV -> 32 kHz -> linear spectrogram.
+
+use burn::tensor::{Tensor, TensorData, backend::Backend};
+
+use crate::audio::{Audio, SpectrogramConfig, resample, spectrogram};
+use crate::models::hubert::HubertModel;
+use crate::models::sovits::SynthesizerTrn;
+use crate::{Error, Result};
+
+/// How a reference clip is turned into a prompt.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReferenceOptions {
+    /// Accept clips outside upstream's 3-10 s window (upstream refuses them).
+    pub allow_any_length: bool,
+    /// Upstream's inter-sentence pause; the HuBERT input gets `int(32000 * pause_second)`
+    /// zero samples appended *at 16 kHz* (0.3 -> 9600 samples = 0.6 s), exactly as upstream.
+    pub pause_second: f32,
+}
+
+impl Default for ReferenceOptions {
+    fn default() -> Self {
+        ReferenceOptions { allow_any_length: false, pause_second: 0.3 }
+    }
+}
+
+/// Shortest and longest reference upstream accepts, in 16 kHz samples (3 s and 10 s).
+pub const REFERENCE_RANGE_16K: (usize, usize) = (48_000, 160_000);
+
+/// Peak below which a clip counts as silent (about -80 dBFS).
+const SILENCE_PEAK: f32 = 1e-4;
+
+/// Prompt semantic tokens of a reference clip: resample to 16 kHz, check the 3-10 s window
+/// (unless allowed), append the zero padding, run HuBERT (raw samples, no normalisation),
+/// then `extract_latent`.
+pub fn prompt_semantic<B: Backend>(
+    hubert: &HubertModel<B>,
+    sovits: &SynthesizerTrn<B>,
+    audio: &Audio,
+    opts: &ReferenceOptions,
+) -> Result<Vec<u32>> {
+    if audio.samples.is_empty() {
+        return Err(Error::Audio("the reference audio is empty".into()));
+    }
+    let peak = audio.samples.iter().fold(0f32, |a, &b| a.max(b.abs()));
+    if peak < SILENCE_PEAK {
+        return Err(Error::Audio("the reference audio is silent; record 3-10 s of clear speech".into()));
+    }
+    let mut wav = resample(&audio.samples, audio.sample_rate, 16_000)?;
+    let (lo, hi) = REFERENCE_RANGE_16K;
+    if !opts.allow_any_length && (wav.len() < lo || wav.len() > hi) {
+        return Err(Error::Audio(format!(
+            "the reference audio is {:.2} s long; GPT-SoVITS needs 3-10 s (like upstream, which refuses \
+             other lengths); trim it, or set allow_any_length",
+            wav.len() as f64 / 16_000.0
+        )));
+    }
+    if !(opts.pause_second.is_finite() && opts.pause_second >= 0.0) {
+        return Err(Error::InvalidArgument(format!("pause_second must be >= 0, got {}", opts.pause_second)));
+    }
+    wav.extend(std::iter::repeat_n(0.0, (32_000.0 * opts.pause_second) as usize));
+    let out = hubert.forward(&wav)?;
+    let ssl = out.last_hidden_state().swap_dims(1, 2); // [1, H, T]
+    if ssl.dims()[2] < 2 {
+        return Err(Error::Audio("the reference audio is too short for a semantic token".into()));
+    }
+    let codes = sovits.extract_latent(ssl)?;
+    let codes: Vec<i64> = codes.into_data().convert::<i64>().into_vec().map_err(|e| Error::Audio(format!("{e:?}")))?;
+    Ok(codes.into_iter().map(|c| c as u32).collect())
+}
+
+/// The reference spectrogram SoVITS conditions on: resample to the model rate (32 kHz),
+/// divide by `min(2, peak)` when the peak exceeds 1 (upstream's limiter), linear STFT.
+///
+/// # Shapes
+/// -> `[1, n_fft/2 + 1, frames]`.
+pub fn reference_spectrogram<B: Backend>(
+    audio: &Audio,
+    sample_rate: u32,
+    cfg: &SpectrogramConfig,
+    device: &B::Device,
+) -> Result<Tensor<B, 3>> {
+    if audio.samples.is_empty() {
+        return Err(Error::Audio("the reference audio is empty".into()));
+    }
+    let mut y = resample(&audio.samples, audio.sample_rate, sample_rate)?;
+    let peak = y.iter().fold(0f32, |a, &b| a.max(b.abs()));
+    if peak > 1.0 {
+        let d = peak.min(2.0);
+        y.iter_mut().for_each(|v| *v /= d);
+    }
+    let (spec, frames) = spectrogram(&y, cfg)?;
+    Ok(Tensor::from_data(TensorData::new(spec, [1, cfg.n_fft / 2 + 1, frames]), device))
+}
