@@ -25,6 +25,7 @@ mod error;
 pub mod models;
 pub mod pipeline;
 pub mod rng;
+pub mod text;
 pub mod weights;
 
 pub use error::{Error, Result};
