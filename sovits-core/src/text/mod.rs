@@ -3,5 +3,158 @@
 
 pub mod split;
 mod symbols;
+pub mod zh;
 
 pub use symbols::{SymbolTable, cleaned_text_to_sequence};
+
+use crate::{Error, Result};
+
+/// One language segment of a text and what the frontend made of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Segment {
+    /// `zh`, `en`, ...
+    pub lang: String,
+    /// The segment's text.
+    pub text: String,
+    /// Its normalised text.
+    pub norm_text: String,
+    /// Phone symbols.
+    pub phones: Vec<String>,
+    /// v2 phone ids.
+    pub ids: Vec<u32>,
+    /// Phones per character of `norm_text` (`zh`/`yue` only).
+    pub word2ph: Option<Vec<usize>>,
+}
+
+/// What [`phonemize`] returns: the segments and their concatenation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Phonemes {
+    /// Segments in order.
+    pub segments: Vec<Segment>,
+    /// All phone ids.
+    pub ids: Vec<u32>,
+    /// The normalised text of all segments.
+    pub norm_text: String,
+}
+
+impl Phonemes {
+    /// Number of phones.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Whether there are no phones.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+}
+
+/// Text to v2 phone ids, like upstream's `get_phones_and_bert` (without the BERT part).
+///
+/// Languages so far: `all_zh` (Mandarin only; Latin letters and, until the number
+/// verbalisers land, digits are dropped like the character filter drops them).
+pub fn phonemize(text: &str, lang: &str) -> Result<Phonemes> {
+    match lang {
+        "all_zh" => {}
+        // Mixed Chinese-English: without Latin letters or digits the segmenter yields one
+        // Chinese segment, which is all the mixed mode handles so far.
+        "zh" if !text.chars().any(|c| c.is_ascii_alphanumeric()) => {}
+        "zh" | "en" | "auto" | "all_ja" | "ja" | "all_ko" | "ko" | "all_yue" | "yue" | "auto_yue" => {
+            return Err(Error::Unsupported {
+                what: format!("text language {lang:?}"),
+                version: "not yet implemented in the frontend".into(),
+            });
+        }
+        other => {
+            return Err(Error::InvalidArgument(format!("unknown language {other:?}; use all_zh, zh, en, auto, ...")));
+        }
+    }
+    let collapsed = collapse_spaces(text);
+    let first = phonemize_zh(&collapsed)?;
+    if first.len() < 6 {
+        // Upstream reruns the whole call on "." + text when fewer than 6 phones came out.
+        return phonemize_zh(&format!(".{collapsed}"));
+    }
+    Ok(first)
+}
+
+fn collapse_spaces(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut spaces = 0;
+    for c in text.chars() {
+        if c == ' ' {
+            spaces += 1;
+            if spaces == 1 {
+                out.push(c);
+            }
+        } else {
+            spaces = 0;
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn phonemize_zh(text: &str) -> Result<Phonemes> {
+    let seg_text = text.trim();
+    if seg_text.is_empty() {
+        return Err(Error::InvalidArgument("the text is empty".into()));
+    }
+    let norm_text = zh::text_normalize(seg_text);
+    let (mut phones, word2ph) = zh::g2p(&norm_text)?;
+    let table = SymbolTable::v2();
+    for p in phones.iter_mut() {
+        if !table.contains(p) {
+            *p = "UNK".into();
+        }
+    }
+    let ids = cleaned_text_to_sequence(&phones, table)?;
+    let seg = Segment {
+        lang: "zh".into(),
+        text: seg_text.to_string(),
+        norm_text: norm_text.clone(),
+        phones,
+        ids: ids.clone(),
+        word2ph: Some(word2ph),
+    };
+    Ok(Phonemes { segments: vec![seg], ids, norm_text })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mandarin_example_from_the_spec() {
+        // `你好。` -> `n i2 h ao3 .` (third-tone sandhi), word2ph [2, 2, 1].
+        let p = phonemize("你好。", "all_zh").unwrap();
+        let phones: Vec<&str> = p.segments[0].phones.iter().map(String::as_str).collect();
+        // Fewer than 6 phones: upstream reruns on "." + text, which adds a leading ".".
+        assert_eq!(phones, vec![".", "n", "i2", "h", "ao3", "."]);
+        assert_eq!(p.norm_text, ".你好.");
+        assert_eq!(p.segments[0].word2ph, Some(vec![1, 2, 2, 1]));
+        let p = phonemize("今天天气真不错，我们出去走走吧。", "all_zh").unwrap();
+        assert_eq!(p.norm_text, "今天天气真不错,我们出去走走吧.");
+        assert_eq!(
+            p.ids,
+            vec![
+                221, 196, 252, 176, 252, 176, 247, 169, 320, 140, 122, 259, 124, 293, 1, 316, 232, 225, 144, 125, 255,
+                247, 300, 319, 242, 319, 244, 122, 101, 3
+            ]
+        );
+    }
+
+    #[test]
+    fn bad_input_is_an_error() {
+        assert!(matches!(phonemize("", "all_zh"), Err(Error::InvalidArgument(_))));
+        assert!(matches!(phonemize("   ", "all_zh"), Err(Error::InvalidArgument(_))));
+        assert!(matches!(phonemize("你好", "xx"), Err(Error::InvalidArgument(_))));
+        assert!(matches!(phonemize("hello", "en"), Err(Error::Unsupported { .. })));
+        // Emoji and control characters are dropped by the character filter, not a panic.
+        let p = phonemize("你好😀\u{7}世界。", "all_zh").unwrap();
+        assert_eq!(p.norm_text, "你好世界.");
+        // 100 kB of text runs.
+        let long: String = "今天天气很好，".repeat(5000);
+        assert_eq!(phonemize(&long, "all_zh").unwrap().len(), 5000 * 13);
+    }
+}
