@@ -11,7 +11,7 @@ use super::normalize::PUNCTUATION;
 use super::{pinyin, sandhi};
 use crate::{Error, Result};
 
-fn jieba() -> &'static Jieba {
+pub(super) fn jieba() -> &'static Jieba {
     static J: OnceLock<Jieba> = OnceLock::new();
     J.get_or_init(Jieba::new)
 }
@@ -173,8 +173,7 @@ pub fn g2p(norm_text: &str) -> Result<(Vec<String>, Vec<usize>)> {
     let mut word2ph = Vec::new();
     for s in sentences.iter().map(|s| s.trim_start()).filter(|s| !s.trim().is_empty()) {
         let seg: String = s.chars().filter(|c| !c.is_ascii_alphabetic()).collect();
-        let tagged: sandhi::Seg =
-            jieba().tag(&seg, true).into_iter().map(|t| (t.word.to_string(), t.tag.to_string())).collect();
+        let tagged: sandhi::Seg = super::posseg::lcut(jieba(), &seg);
         for (word, pos) in sandhi::pre_merge_for_modify(tagged) {
             if pos == "eng" {
                 continue;

@@ -3,6 +3,12 @@
 mod g2p;
 mod normalize;
 mod pinyin;
+mod posseg;
+
+/// `jieba.posseg.lcut` as upstream uses it (for inspection and tests).
+pub fn posseg_lcut(sentence: &str) -> Vec<(String, String)> {
+    posseg::lcut(g2p::jieba(), sentence)
+}
 mod sandhi;
 
 pub use g2p::g2p;

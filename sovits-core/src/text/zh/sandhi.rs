@@ -46,9 +46,13 @@ fn all_tone_three(finals: &[String]) -> bool {
     finals.iter().all(|f| tone(f) == '3')
 }
 
-/// Python's `str.isnumeric` for one character (close enough: Unicode numeric characters).
-fn is_numeric(c: char) -> bool {
-    c.is_numeric()
+/// Han characters with a Unicode numeric value (Python's `str.isnumeric` is true for them,
+/// Rust's `char::is_numeric` is not): generated from Python 3.11's `unicodedata`.
+const HAN_NUMERIC: &str = "〇㐅㒃㠪㭍一七万三九二五亖亿什仟仨伍佰億兆兩八六十千卄卅卌叁参參叄四壱壹幺廾廿弌弍弎弐拾捌柒漆玖百肆萬貮貳贰阡陆陌陸零參拾兩零六陸什𠀁𠁤𠃢𠄡𠤪𠦃𠦌𠦜𠫪𠫽𠬙𢎐𢦘𣬛𦉭廾";
+
+/// Python's `str.isnumeric` for one character.
+pub(crate) fn is_numeric(c: char) -> bool {
+    c.is_numeric() || HAN_NUMERIC.contains(c)
 }
 
 /// A jieba word with its part-of-speech tag.
