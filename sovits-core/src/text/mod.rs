@@ -56,9 +56,9 @@ impl Phonemes {
 pub fn phonemize(text: &str, lang: &str) -> Result<Phonemes> {
     match lang {
         "all_zh" => {}
-        // Mixed Chinese-English: without Latin letters or digits the segmenter yields one
-        // Chinese segment, which is all the mixed mode handles so far.
-        "zh" if !text.chars().any(|c| c.is_ascii_alphanumeric()) => {}
+        // Mixed Chinese-English: text made only of CJK ideographs and punctuation is one
+        // Chinese segment for upstream's segmenter, which is all the mixed mode handles so far.
+        "zh" if text.chars().all(plain_chinese) => {}
         "zh" | "en" | "auto" | "all_ja" | "ja" | "all_ko" | "ko" | "all_yue" | "yue" | "auto_yue" => {
             return Err(Error::Unsupported {
                 what: format!("text language {lang:?}"),
@@ -76,6 +76,13 @@ pub fn phonemize(text: &str, lang: &str) -> Result<Phonemes> {
         return phonemize_zh(&format!(".{collapsed}"));
     }
     Ok(first)
+}
+
+/// Characters upstream's language segmenter always keeps inside a Chinese segment.
+fn plain_chinese(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c)
+        || c.is_whitespace()
+        || "，。！？、；：,.!?;:…—-“”‘’\"'（）()《》【】".contains(c)
 }
 
 fn collapse_spaces(text: &str) -> String {
@@ -100,8 +107,20 @@ fn phonemize_zh(text: &str) -> Result<Phonemes> {
     if seg_text.is_empty() {
         return Err(Error::InvalidArgument("the text is empty".into()));
     }
-    let norm_text = zh::text_normalize(seg_text);
+    // `clean_special`: a `￥` (then `^`) in a Mandarin segment becomes `,`, and every `,` phone
+    // of the segment becomes `SP2` (`SP3`), ordinary commas included.
+    let special = [('￥', "SP2"), ('^', "SP3")].into_iter().find(|(c, _)| seg_text.contains(*c));
+    let text_for_norm = match special {
+        Some((c, _)) => seg_text.replace(c, ","),
+        None => seg_text.to_string(),
+    };
+    let norm_text = zh::text_normalize(&text_for_norm);
     let (mut phones, word2ph) = zh::g2p(&norm_text)?;
+    if let Some((_, sym)) = special {
+        for p in phones.iter_mut().filter(|p| *p == ",") {
+            *p = sym.to_string();
+        }
+    }
     let table = SymbolTable::v2();
     for p in phones.iter_mut() {
         if !table.contains(p) {

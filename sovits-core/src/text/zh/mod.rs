@@ -2,6 +2,7 @@
 
 mod g2p;
 mod normalize;
+mod numbers;
 mod pinyin;
 mod posseg;
 

@@ -1,10 +1,9 @@
 //! Mandarin text normalisation (`text/zh_normalization/text_normlization.py::TextNormalizer`
 //! from PaddleSpeech, then `chinese2.replace_punctuation`).
 //!
-//! Done: sentence splitting, traditional -> simplified, full-width -> half-width, the symbol
-//! and Greek-letter verbalisation of `_post_replace`, the punctuation map, the character
-//! filter and punctuation collapsing. Not yet: the number, date, time, unit and phone-number
-//! verbalisers (digits are therefore dropped by the character filter).
+//! Sentence splitting, traditional -> simplified, full-width -> half-width, the number / date /
+//! time / unit / phone verbalisers (`numbers.rs`), the symbol and Greek-letter verbalisation of
+//! `_post_replace`, the punctuation map, the character filter and punctuation collapsing.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -112,7 +111,7 @@ fn normalize_sentence(s: &str) -> String {
             }
         })
         .collect();
-    post_replace(&s)
+    post_replace(&super::numbers::verbalize(&s))
 }
 
 /// Upstream's `punctuation` list (`text/symbols.py`).
