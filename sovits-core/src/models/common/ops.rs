@@ -13,7 +13,8 @@ pub fn layer_norm_dim<B: Backend, const D: usize>(
     let mean = x.clone().mean_dim(dim);
     let xc = x - mean;
     let var = xc.clone().powf_scalar(2.0).mean_dim(dim);
-    let y = xc * (var + eps).sqrt().recip();
+    // Division, not `recip()`: ndarray's SIMD reciprocal is approximate (3e-5 relative).
+    let y = xc / (var + eps).sqrt();
     let mut shape = [1usize; D];
     shape[dim] = gamma.dims()[0];
     y * gamma.clone().reshape(shape) + beta.clone().reshape(shape)

@@ -1,0 +1,242 @@
+//! The GPT decode step on the host CPU, reading the weights in their checkpoint precision.
+//!
+//! One cached step reads every weight once (77.6 M parameters at the v2 size); on CPU it is
+//! bound by memory bandwidth. The official checkpoints store fp16 weights, so keeping them as
+//! fp16 and widening each row to f32 just before the dot product computes exactly what the
+//! f32 upcast computes, with half the memory traffic. Activations, accumulation, the KV cache,
+//! layer norms and softmax stay in f32. Rows are spread over threads with rayon.
+//!
+//! The prefill still runs through burn (it is compute-bound); its keys and values are copied
+//! here once.
+
+use burn::tensor::{Tensor, backend::Backend};
+use half::f16;
+use half::slice::HalfFloatSliceExt;
+use rayon::prelude::*;
+
+use super::model::Text2SemanticDecoder;
+
+/// A weight matrix `[out, in]` (PyTorch layout: one row per output) in f16 when every value
+/// is exactly representable, else f32.
+#[derive(Debug, Clone)]
+enum Matrix {
+    F16(Vec<f16>),
+    F32(Vec<f32>),
+}
+
+#[derive(Debug, Clone)]
+struct HostLinear {
+    w: Matrix,
+    b: Option<Vec<f32>>,
+    n_in: usize,
+    n_out: usize,
+}
+
+const ROWS_PER_TASK: usize = 64;
+
+impl HostLinear {
+    /// From a burn `Linear` (`[in, out]`) weight.
+    fn from_burn<B: Backend>(w: &Tensor<B, 2>, b: Option<&Tensor<B, 1>>) -> Self {
+        let [n_in, n_out] = w.dims();
+        let data = crate::models::common::to_vec_f32(w.clone());
+        let mut rows = vec![0f32; n_in * n_out];
+        for i in 0..n_in {
+            for o in 0..n_out {
+                rows[o * n_in + i] = data[i * n_out + o];
+            }
+        }
+        let exact_f16 = rows.iter().all(|&x| f16::from_f32(x).to_f32() == x);
+        let w = if exact_f16 { Matrix::F16(rows.iter().map(|&x| f16::from_f32(x)).collect()) } else { Matrix::F32(rows) };
+        HostLinear { w, b: b.map(|b| crate::models::common::to_vec_f32(b.clone())), n_in, n_out }
+    }
+
+    fn forward(&self, x: &[f32], y: &mut [f32]) {
+        debug_assert_eq!(x.len(), self.n_in);
+        debug_assert_eq!(y.len(), self.n_out);
+        let n_in = self.n_in;
+        y.par_chunks_mut(ROWS_PER_TASK).enumerate().for_each(|(chunk, out)| {
+            let mut buf = vec![0f32; n_in];
+            for (k, yo) in out.iter_mut().enumerate() {
+                let o = chunk * ROWS_PER_TASK + k;
+                let row: &[f32] = match &self.w {
+                    Matrix::F16(w) => {
+                        w[o * n_in..(o + 1) * n_in].convert_to_f32_slice(&mut buf);
+                        &buf
+                    }
+                    Matrix::F32(w) => &w[o * n_in..(o + 1) * n_in],
+                };
+                let mut acc = [0f32; 8];
+                let mut xc = x.chunks_exact(8);
+                let mut rc = row.chunks_exact(8);
+                for (a, b) in (&mut xc).zip(&mut rc) {
+                    for l in 0..8 {
+                        acc[l] += a[l] * b[l];
+                    }
+                }
+                let mut s: f32 = acc.iter().sum();
+                for (a, b) in xc.remainder().iter().zip(rc.remainder()) {
+                    s += a * b;
+                }
+                *yo = s + self.b.as_ref().map_or(0.0, |b| b[o]);
+            }
+        });
+    }
+}
+
+#[derive(Debug, Clone)]
+struct HostLayer {
+    in_proj: HostLinear,
+    out_proj: HostLinear,
+    linear1: HostLinear,
+    linear2: HostLinear,
+    norm1: (Vec<f32>, Vec<f32>),
+    norm2: (Vec<f32>, Vec<f32>),
+}
+
+/// Host copies of the GPT weights for [`HostKvCache`] decoding.
+#[derive(Debug, Clone)]
+pub struct HostDecoder {
+    layers: Vec<HostLayer>,
+    head: HostLinear,
+    audio_embedding: Vec<f32>,
+    d: usize,
+    heads: usize,
+}
+
+/// Keys and values of every layer on the host, `[positions, d]` per layer, grown in chunks.
+#[derive(Debug, Clone, Default)]
+pub struct HostKvCache {
+    k: Vec<Vec<f32>>,
+    v: Vec<Vec<f32>>,
+    len: usize,
+}
+
+impl HostKvCache {
+    /// Positions stored.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether nothing is stored.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+fn layer_norm(x: &mut [f32], g: &[f32], b: &[f32]) {
+    let n = x.len() as f32;
+    let mean = x.iter().sum::<f32>() / n;
+    let var = x.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>() / n;
+    let r = 1.0 / (var + 1e-5).sqrt();
+    for ((v, g), b) in x.iter_mut().zip(g).zip(b) {
+        *v = (*v - mean) * r * g + b;
+    }
+}
+
+impl HostDecoder {
+    /// Copies the weights of `model` to the host.
+    pub fn new<B: Backend>(model: &Text2SemanticDecoder<B>) -> Self {
+        let v = |t: &Tensor<B, 1>| crate::models::common::to_vec_f32(t.clone());
+        let layers = model
+            .layers
+            .iter()
+            .map(|l| HostLayer {
+                in_proj: HostLinear::from_burn(&l.self_attn.in_proj.weight, l.self_attn.in_proj.bias.as_ref()),
+                out_proj: HostLinear::from_burn(&l.self_attn.out_proj.weight, l.self_attn.out_proj.bias.as_ref()),
+                linear1: HostLinear::from_burn(&l.linear1.weight, l.linear1.bias.as_ref()),
+                linear2: HostLinear::from_burn(&l.linear2.weight, l.linear2.bias.as_ref()),
+                norm1: (v(&l.norm1.gamma), v(&l.norm1.beta)),
+                norm2: (v(&l.norm2.gamma), v(&l.norm2.beta)),
+            })
+            .collect();
+        let c = model.config();
+        HostDecoder {
+            layers,
+            head: HostLinear::from_burn(&model.ar_predict_layer.weight, None),
+            audio_embedding: crate::models::common::to_vec_f32(model.ar_audio_embedding.weight.clone()),
+            d: c.hidden_dim,
+            heads: c.head,
+        }
+    }
+
+    /// Takes over a burn prefill cache (`[1, heads, len, head_dim]` per layer).
+    pub fn cache_from<B: Backend>(&self, cache: &super::KvCache<B>, reserve: usize) -> HostKvCache {
+        let len = cache.len();
+        let mut out = HostKvCache { k: Vec::new(), v: Vec::new(), len };
+        for layer in 0..self.layers.len() {
+            for (dst, t) in [(&mut out.k, cache.keys(layer)), (&mut out.v, cache.values(layer))] {
+                let t = t.expect("prefill filled every layer");
+                // [1, H, L, dh] -> [L, H*dh]
+                let flat = t.swap_dims(1, 2).reshape([len, self.d]);
+                let mut v = crate::models::common::to_vec_f32(flat);
+                v.reserve(reserve * self.d);
+                dst.push(v);
+            }
+        }
+        out
+    }
+
+    /// One decode step for `token` embedded at audio position `position`; `pe` is the scaled
+    /// positional row (`alpha_audio * PE[position]`). Returns the logits.
+    pub fn step(&self, token: u32, pe: &[f32], cache: &mut HostKvCache) -> Vec<f32> {
+        let d = self.d;
+        let h = self.heads;
+        let dh = d / h;
+        let t = token as usize;
+        let mut x: Vec<f32> = self.audio_embedding[t * d..(t + 1) * d].iter().zip(pe).map(|(e, p)| e + p).collect();
+        let mut qkv = vec![0f32; 3 * d];
+        let mut attn = vec![0f32; d];
+        let mut tmp = vec![0f32; d];
+        let mut ffn = vec![0f32; self.layers.first().map_or(0, |l| l.linear1.n_out)];
+        let scale = 1.0 / (dh as f32).sqrt();
+        for (li, l) in self.layers.iter().enumerate() {
+            l.in_proj.forward(&x, &mut qkv);
+            let (q, kv) = qkv.split_at(d);
+            let (k, v) = kv.split_at(d);
+            cache.k[li].extend_from_slice(k);
+            cache.v[li].extend_from_slice(v);
+            let n = cache.len + 1;
+            let kc = &cache.k[li];
+            let vc = &cache.v[li];
+            attn.par_chunks_mut(dh).enumerate().for_each(|(hh, out)| {
+                let qh = &q[hh * dh..(hh + 1) * dh];
+                let mut scores: Vec<f32> = (0..n)
+                    .map(|j| {
+                        let kj = &kc[j * d + hh * dh..j * d + (hh + 1) * dh];
+                        qh.iter().zip(kj).map(|(a, b)| a * b).sum::<f32>() * scale
+                    })
+                    .collect();
+                let m = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+                let mut sum = 0f32;
+                for s in scores.iter_mut() {
+                    *s = (*s - m).exp();
+                    sum += *s;
+                }
+                out.iter_mut().for_each(|o| *o = 0.0);
+                for (j, p) in scores.iter().enumerate() {
+                    let w = p / sum;
+                    let vj = &vc[j * d + hh * dh..j * d + (hh + 1) * dh];
+                    for (o, vv) in out.iter_mut().zip(vj) {
+                        *o += w * vv;
+                    }
+                }
+            });
+            l.out_proj.forward(&attn, &mut tmp);
+            for (a, b) in x.iter_mut().zip(&tmp) {
+                *a += b;
+            }
+            layer_norm(&mut x, &l.norm1.0, &l.norm1.1);
+            l.linear1.forward(&x, &mut ffn);
+            ffn.iter_mut().for_each(|v| *v = v.max(0.0));
+            l.linear2.forward(&ffn, &mut tmp);
+            for (a, b) in x.iter_mut().zip(&tmp) {
+                *a += b;
+            }
+            layer_norm(&mut x, &l.norm2.0, &l.norm2.1);
+        }
+        cache.len += 1;
+        let mut logits = vec![0f32; self.head.n_out];
+        self.head.forward(&x, &mut logits);
+        logits
+    }
+}
