@@ -2,13 +2,15 @@
 //! CPU backend of the build: 60 phonemes + a 150-token prompt, then a fixed number of
 //! cached steps with EOS ignored, versus recomputing the whole prefix for one token.
 //!
-//! `cargo bench --bench gpt`. Tokens per second = items/s in divan's output.
+//! `cargo bench --bench gpt`. Tokens per second = items/s in divan's output. Two decode
+//! paths: burn ops on the backend (`cached_*`) and the host kernel over fp16 weights
+//! (`host_*`, what `Text2SemanticDecoder::with_host_decode` enables).
 
 use std::sync::OnceLock;
 
 use burn::tensor::{Tensor, TensorData};
 use sovits_core::backend::CpuBackend;
-use sovits_core::models::gpt::{GptConfig, KvCache, Text2SemanticDecoder};
+use sovits_core::models::gpt::{GptConfig, HostDecoder, KvCache, Text2SemanticDecoder};
 
 type B = CpuBackend;
 
@@ -47,6 +49,36 @@ fn run_cached(n: usize) {
         logits = m.logits_last(h);
     }
     divan::black_box(logits);
+}
+
+fn host() -> &'static HostDecoder {
+    static H: OnceLock<HostDecoder> = OnceLock::new();
+    H.get_or_init(|| HostDecoder::new(model()))
+}
+
+/// Prefill on the backend, then `n` steps of the host decode path (fp16 weights, f32 math).
+fn run_host(n: usize) {
+    let m = model();
+    let h = host();
+    let (phones, bert, prompt) = inputs();
+    let x = m.embed_text(&phones, bert);
+    let xy = Tensor::cat(vec![x, m.embed_audio(&prompt, 0)], 1);
+    let mut cache = KvCache::new();
+    let out = m.prefill(xy, Some(m.attention_mask(PHONES, PROMPT)), &mut cache, n);
+    let mut logits = m.logits_last(out);
+    let mut hc = h.cache_from(&cache, n);
+    for step in 0..n {
+        let tok = logits[..1024].iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).unwrap().0 as u32;
+        let pe = m.ar_audio_position.scaled_table(PROMPT + step, 1);
+        logits = h.step(tok, &pe, &mut hc);
+    }
+    divan::black_box(logits);
+}
+
+/// 300 generated tokens with the host decode path (includes the prefill).
+#[divan::bench(sample_count = 3, sample_size = 1, counter = divan::counter::ItemsCount::new(300usize))]
+fn host_300_tokens() {
+    run_host(300);
 }
 
 /// 300 generated tokens with the KV cache (includes the prefill).

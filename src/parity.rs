@@ -502,6 +502,15 @@ fn case_gpt<B: Backend>(io: &IoCase, m: &Text2SemanticDecoder<B>, dev: &B::Devic
         checks.push(compare(io, "trace.gpt.decode_next_token.xy_pos", Tensor::cat(trace.decode_xy_pos.clone(), 1)));
         checks.push(compare(io, "trace.gpt.decode_next_token.xy_dec", Tensor::cat(trace.decode_xy_dec.clone(), 1)));
     }
+    // The same run through the host decode path (CPU kernel over fp16 weights).
+    let mh = m.clone().with_host_decode();
+    let bert = io.tensor::<B, 3>("in.bert", dev)?.reshape([bd, bl]);
+    let mut ht = InferTrace::default();
+    let hout = mh.infer(&phones, bert, prompt.as_deref(), &params, Some(&mut ht)).map_err(|e| e.to_string())?;
+    checks.push(compare_ints("host: out.step_tokens", &as_i64(&ht.step_tokens), &io.ints("out.step_tokens")?));
+    checks.push(compare_ints("host: out.pred_semantic", &as_i64(&hout.pred_semantic), &io.ints("out.pred_semantic")?));
+    let (v, s) = stack(&ht.step_logits);
+    checks.push(compare_f32("host: out.step_logits", v, &s, io.get("out.step_logits")?));
     Ok(checks)
 }
 

@@ -82,15 +82,17 @@ impl TensorStore {
         Ok(store)
     }
 
-    /// A store of f32 tensors with these keys and shapes, filled with `N(0, std^2)` values
-    /// from a seeded [`crate::rng::Rng`] (random-weight models for benchmarks and tests).
+    /// A store of fp16 tensors (like the official checkpoints) with these keys and shapes,
+    /// filled with `N(0, std^2)` values from a seeded [`crate::rng::Rng`]: random-weight
+    /// models for benchmarks and tests.
     pub fn random(shapes: &[(String, Vec<usize>)], std: f32, seed: u64) -> Self {
         let mut rng = crate::rng::Rng::new(seed);
         let mut store = TensorStore::new(format!("<random weights, seed {seed}>"));
         for (k, shape) in shapes {
             let n: usize = shape.iter().product();
-            let v: Vec<f32> = (0..n).map(|_| rng.normal() as f32 * std).collect();
-            store.insert(k.clone(), HostTensor::from_f32(shape.clone(), &v));
+            let bytes: Vec<u8> =
+                (0..n).flat_map(|_| half::f16::from_f32(rng.normal() as f32 * std).to_le_bytes()).collect();
+            store.insert(k.clone(), HostTensor { shape: shape.clone(), dtype: DType::F16, bytes: Bytes::owned(bytes) });
         }
         store
     }

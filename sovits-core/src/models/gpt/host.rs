@@ -46,7 +46,8 @@ impl HostLinear {
             }
         }
         let exact_f16 = rows.iter().all(|&x| f16::from_f32(x).to_f32() == x);
-        let w = if exact_f16 { Matrix::F16(rows.iter().map(|&x| f16::from_f32(x)).collect()) } else { Matrix::F32(rows) };
+        let w =
+            if exact_f16 { Matrix::F16(rows.iter().map(|&x| f16::from_f32(x)).collect()) } else { Matrix::F32(rows) };
         HostLinear { w, b: b.map(|b| crate::models::common::to_vec_f32(b.clone())), n_in, n_out }
     }
 

@@ -190,6 +190,7 @@ impl<B: Backend> Text2SemanticDecoder<B> {
             t.prompt_xy_dec = Some(hidden);
         }
 
+        let mut host_cache = self.host().map(|h| h.cache_from(cache, params.max_steps));
         let mut y: Vec<u32> = prompt.to_vec();
         let mut rng = Rng::new(params.seed);
         let (mut seen, mut scratch) = (Vec::new(), Vec::new());
@@ -202,12 +203,20 @@ impl<B: Backend> Text2SemanticDecoder<B> {
             }
             if step > 0 {
                 let last = *y.last().expect("a token was generated");
-                let xy = self.embed_audio(&[last], tp + step - 1);
-                let h = self.decode_step(xy.clone(), cache);
-                logits = self.logits_last(h.clone());
-                if let Some(t) = trace.as_deref_mut() {
-                    t.decode_xy_pos.push(xy);
-                    t.decode_xy_dec.push(h);
+                match (self.host(), host_cache.as_mut()) {
+                    (Some(host), Some(hc)) => {
+                        let pe = self.ar_audio_position.scaled_table(tp + step - 1, 1);
+                        logits = host.step(last, &pe, hc);
+                    }
+                    _ => {
+                        let xy = self.embed_audio(&[last], tp + step - 1);
+                        let h = self.decode_step(xy.clone(), cache);
+                        logits = self.logits_last(h.clone());
+                        if let Some(t) = trace.as_deref_mut() {
+                            t.decode_xy_pos.push(xy);
+                            t.decode_xy_dec.push(h);
+                        }
+                    }
                 }
             }
             let mut l = logits.clone();

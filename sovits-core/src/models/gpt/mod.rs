@@ -3,12 +3,14 @@
 
 mod cache;
 mod config;
+mod host;
 mod infer;
 mod model;
 pub mod sampler;
 
 pub use cache::KvCache;
 pub use config::GptConfig;
+pub use host::{HostDecoder, HostKvCache};
 pub use infer::{EOS_BLOCKED_STEPS, InferOutput, InferTrace};
 pub use model::{SelfAttention, SinePositionalEmbedding, Text2SemanticDecoder, TransformerEncoderLayer};
 pub use sampler::SamplingParams;
