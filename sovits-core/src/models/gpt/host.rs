@@ -11,7 +11,6 @@
 
 use burn::tensor::{Tensor, backend::Backend};
 use half::f16;
-use half::slice::HalfFloatSliceExt;
 use rayon::prelude::*;
 
 use super::model::Text2SemanticDecoder;
@@ -55,32 +54,172 @@ impl HostLinear {
         debug_assert_eq!(x.len(), self.n_in);
         debug_assert_eq!(y.len(), self.n_out);
         let n_in = self.n_in;
+        let simd = kernels::Simd::detect();
         y.par_chunks_mut(ROWS_PER_TASK).enumerate().for_each(|(chunk, out)| {
-            let mut buf = vec![0f32; n_in];
             for (k, yo) in out.iter_mut().enumerate() {
                 let o = chunk * ROWS_PER_TASK + k;
-                let row: &[f32] = match &self.w {
-                    Matrix::F16(w) => {
-                        w[o * n_in..(o + 1) * n_in].convert_to_f32_slice(&mut buf);
-                        &buf
-                    }
-                    Matrix::F32(w) => &w[o * n_in..(o + 1) * n_in],
+                let s = match &self.w {
+                    Matrix::F16(w) => simd.dot_f16(x, &w[o * n_in..(o + 1) * n_in]),
+                    Matrix::F32(w) => simd.dot(x, &w[o * n_in..(o + 1) * n_in]),
                 };
-                let mut acc = [0f32; 8];
-                let mut xc = x.chunks_exact(8);
-                let mut rc = row.chunks_exact(8);
-                for (a, b) in (&mut xc).zip(&mut rc) {
-                    for l in 0..8 {
-                        acc[l] += a[l] * b[l];
-                    }
-                }
-                let mut s: f32 = acc.iter().sum();
-                for (a, b) in xc.remainder().iter().zip(rc.remainder()) {
-                    s += a * b;
-                }
                 *yo = s + self.b.as_ref().map_or(0.0, |b| b[o]);
             }
         });
+    }
+}
+
+/// Dot products with f32 accumulation: AVX2 + FMA (+ F16C for fp16 rows) where the CPU has
+/// them (detected at run time), portable 8-lane code elsewhere.
+mod kernels {
+    use half::f16;
+
+    #[derive(Debug, Clone, Copy)]
+    pub(super) struct Simd {
+        #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+        avx2: bool,
+    }
+
+    impl Simd {
+        pub(super) fn detect() -> Self {
+            #[cfg(target_arch = "x86_64")]
+            let avx2 = std::arch::is_x86_feature_detected!("avx2")
+                && std::arch::is_x86_feature_detected!("fma")
+                && std::arch::is_x86_feature_detected!("f16c");
+            #[cfg(not(target_arch = "x86_64"))]
+            let avx2 = false;
+            Simd { avx2 }
+        }
+
+        /// `sum(x[i] * w[i])` over equal-length slices.
+        pub(super) fn dot(self, x: &[f32], w: &[f32]) -> f32 {
+            assert_eq!(x.len(), w.len());
+            #[cfg(target_arch = "x86_64")]
+            if self.avx2 {
+                // SAFETY: the CPU supports AVX2, FMA and F16C (checked in `detect`), and the
+                // slices have equal lengths (asserted above).
+                return unsafe { avx2::dot(x, w) };
+            }
+            portable_dot(x, w.iter().copied())
+        }
+
+        /// `sum(x[i] * w[i])` with fp16 `w`, converted exactly to f32.
+        pub(super) fn dot_f16(self, x: &[f32], w: &[f16]) -> f32 {
+            assert_eq!(x.len(), w.len());
+            #[cfg(target_arch = "x86_64")]
+            if self.avx2 {
+                // SAFETY: as in `dot`.
+                return unsafe { avx2::dot_f16(x, w) };
+            }
+            portable_dot(x, w.iter().map(|v| v.to_f32()))
+        }
+    }
+
+    fn portable_dot(x: &[f32], w: impl Iterator<Item = f32>) -> f32 {
+        let mut acc = [0f32; 8];
+        for (i, (a, b)) in x.iter().zip(w).enumerate() {
+            acc[i % 8] += a * b;
+        }
+        acc.iter().sum()
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        /// The SIMD and portable kernels agree with an f64 reference on odd lengths (tails).
+        #[test]
+        fn kernels_match_reference() {
+            let mut rng = crate::rng::Rng::new(7);
+            for n in [1usize, 7, 8, 31, 32, 33, 512, 1025] {
+                let x: Vec<f32> = (0..n).map(|_| rng.normal() as f32).collect();
+                let w: Vec<f32> = (0..n).map(|_| f16::from_f32(rng.normal() as f32).to_f32()).collect();
+                let wh: Vec<f16> = w.iter().map(|&v| f16::from_f32(v)).collect();
+                let exact: f64 = x.iter().zip(&w).map(|(a, b)| *a as f64 * *b as f64).sum();
+                let tol = 1e-5 * (n as f64).sqrt() * 4.0;
+                for simd in [Simd::detect(), Simd { avx2: false }] {
+                    assert!((simd.dot(&x, &w) as f64 - exact).abs() < tol, "dot n={n} {simd:?}");
+                    assert!((simd.dot_f16(&x, &wh) as f64 - exact).abs() < tol, "dot_f16 n={n} {simd:?}");
+                }
+            }
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    mod avx2 {
+        use half::f16;
+        use std::arch::x86_64::*;
+
+        #[target_feature(enable = "avx2,fma")]
+        fn hsum(v: __m256) -> f32 {
+            let s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+            let s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+            let s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
+            _mm_cvtss_f32(s)
+        }
+
+        /// # Safety
+        /// AVX2 and FMA must be available; `x.len() == w.len()`.
+        #[target_feature(enable = "avx2,fma")]
+        pub(super) unsafe fn dot(x: &[f32], w: &[f32]) -> f32 {
+            // SAFETY: the caller guarantees the CPU features and equal lengths.
+            unsafe {
+                let n = x.len();
+                let (xp, wp) = (x.as_ptr(), w.as_ptr());
+                let mut acc = [_mm256_setzero_ps(); 4];
+                let mut i = 0;
+                while i + 32 <= n {
+                    for (k, a) in acc.iter_mut().enumerate() {
+                        let o = i + 8 * k;
+                        *a = _mm256_fmadd_ps(_mm256_loadu_ps(xp.add(o)), _mm256_loadu_ps(wp.add(o)), *a);
+                    }
+                    i += 32;
+                }
+                while i + 8 <= n {
+                    acc[0] = _mm256_fmadd_ps(_mm256_loadu_ps(xp.add(i)), _mm256_loadu_ps(wp.add(i)), acc[0]);
+                    i += 8;
+                }
+                let v = _mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3]));
+                let mut s = hsum(v);
+                while i < n {
+                    s += *xp.add(i) * *wp.add(i);
+                    i += 1;
+                }
+                s
+            }
+        }
+
+        /// # Safety
+        /// AVX2, FMA and F16C must be available; `x.len() == w.len()`.
+        #[target_feature(enable = "avx2,fma,f16c")]
+        pub(super) unsafe fn dot_f16(x: &[f32], w: &[f16]) -> f32 {
+            // SAFETY: the caller guarantees the CPU features and equal lengths.
+            unsafe {
+                let n = x.len();
+                let (xp, wp) = (x.as_ptr(), w.as_ptr() as *const u16);
+                let mut acc = [_mm256_setzero_ps(); 4];
+                let mut i = 0;
+                while i + 32 <= n {
+                    for (k, a) in acc.iter_mut().enumerate() {
+                        let o = i + 8 * k;
+                        let wv = _mm256_cvtph_ps(_mm_loadu_si128(wp.add(o) as *const __m128i));
+                        *a = _mm256_fmadd_ps(_mm256_loadu_ps(xp.add(o)), wv, *a);
+                    }
+                    i += 32;
+                }
+                while i + 8 <= n {
+                    let wv = _mm256_cvtph_ps(_mm_loadu_si128(wp.add(i) as *const __m128i));
+                    acc[0] = _mm256_fmadd_ps(_mm256_loadu_ps(xp.add(i)), wv, acc[0]);
+                    i += 8;
+                }
+                let v = _mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3]));
+                let mut s = hsum(v);
+                while i < n {
+                    s += *xp.add(i) * f16::from_bits(*wp.add(i)).to_f32();
+                    i += 1;
+                }
+                s
+            }
+        }
     }
 }
 
@@ -199,12 +338,13 @@ impl HostDecoder {
             let n = cache.len + 1;
             let kc = &cache.k[li];
             let vc = &cache.v[li];
+            let simd = kernels::Simd::detect();
             attn.par_chunks_mut(dh).enumerate().for_each(|(hh, out)| {
                 let qh = &q[hh * dh..(hh + 1) * dh];
                 let mut scores: Vec<f32> = (0..n)
                     .map(|j| {
                         let kj = &kc[j * d + hh * dh..j * d + (hh + 1) * dh];
-                        qh.iter().zip(kj).map(|(a, b)| a * b).sum::<f32>() * scale
+                        simd.dot(qh, kj) * scale
                     })
                     .collect();
                 let m = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
