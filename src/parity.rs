@@ -62,6 +62,34 @@ impl CaseResult {
     pub fn max_err(&self) -> f32 {
         self.checks.iter().map(|c| c.max_abs_err).fold(0.0, f32::max)
     }
+
+    /// One line per check: name, error, tolerance, note.
+    pub fn report(&self) -> String {
+        self.checks
+            .iter()
+            .map(|c| format!("  {:<48} {:.3e} (tol {:.0e}) {}\n", c.name, c.max_abs_err, c.tol, c.note))
+            .collect()
+    }
+}
+
+/// Runs `case` of the tiny fixtures shipped in `tests/fixtures/parity/tiny` on backend `B`
+/// and panics with the report unless it ran, compared at least `min_checks` tensors and
+/// every one is within its tolerance. The parity tests are made of this.
+pub fn assert_tiny_case<B: Backend>(case: &str, min_checks: usize) {
+    assert_eq!(TOLERANCE, 1e-4, "the parity tolerance is part of the tests' contract");
+    let fixtures = Fixtures::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/parity/tiny"));
+    let r = run_one::<B>(&fixtures, case, &Default::default());
+    if let Some(e) = &r.error {
+        panic!("{case}: {e}");
+    }
+    let report = r.report();
+    println!("{case}:\n{report}");
+    assert!(
+        r.checks.len() >= min_checks,
+        "{case}: {} checks, expected at least {min_checks}:\n{report}",
+        r.checks.len()
+    );
+    assert!(r.passed(), "{case} differs from the reference:\n{report}");
 }
 
 /// The cases this runner knows, in the order they run.

@@ -5,22 +5,9 @@
 //! and the EOS flag identical.
 
 use sovits_core::backend::CpuBackend;
-use sovits_suite::parity::{Fixtures, TOLERANCE, run_one};
 
 fn check(case: &str) {
-    assert_eq!(TOLERANCE, 1e-4);
-    let fixtures = Fixtures::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/parity/tiny"));
-    let r = run_one::<CpuBackend>(&fixtures, case, &Default::default());
-    if let Some(e) = &r.error {
-        panic!("{case}: {e}");
-    }
-    let mut report = String::new();
-    for c in &r.checks {
-        report.push_str(&format!("  {:<40} {:.3e} (tol {:.0e}) {}\n", c.name, c.max_abs_err, c.tol, c.note));
-    }
-    println!("{case}:\n{report}");
-    assert!(r.checks.len() >= 10, "{case}: too few checks:\n{report}");
-    assert!(r.passed(), "{case} differs from the reference:\n{report}");
+    sovits_suite::parity::assert_tiny_case::<CpuBackend>(case, 10);
 }
 
 #[test]

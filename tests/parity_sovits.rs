@@ -5,25 +5,9 @@
 //! ([`sovits_suite::parity::TOLERANCE`]); codes must be identical.
 
 use sovits_core::backend::CpuBackend;
-use sovits_suite::parity::{Fixtures, TOLERANCE, run_one};
-
-fn fixtures() -> Fixtures {
-    Fixtures::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/parity/tiny"))
-}
 
 fn check(case: &str) {
-    assert_eq!(TOLERANCE, 1e-4);
-    let r = run_one::<CpuBackend>(&fixtures(), case, &Default::default());
-    if let Some(e) = &r.error {
-        panic!("{case}: {e}");
-    }
-    let mut report = String::new();
-    for c in &r.checks {
-        report.push_str(&format!("  {:<48} {:.3e} (tol {:.0e}) {}\n", c.name, c.max_abs_err, c.tol, c.note));
-    }
-    println!("{case}:\n{report}");
-    assert!(!r.checks.is_empty(), "{case}: nothing was compared");
-    assert!(r.passed(), "{case} exceeds the tolerance:\n{report}");
+    sovits_suite::parity::assert_tiny_case::<CpuBackend>(case, 1);
 }
 
 #[test]
