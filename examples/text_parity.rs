@@ -107,10 +107,10 @@ fn main() {
             if good {
                 ok += 1;
             } else {
-                if matches!(result, Err(sovits_core::Error::Unsupported { .. })) {
+                if matches!(result, Err(sovits_core::Error::UnsupportedLanguage { .. })) {
                     unsupported += 1;
                 }
-                if verbose || !matches!(result, Err(sovits_core::Error::Unsupported { .. })) {
+                if verbose || !matches!(result, Err(sovits_core::Error::UnsupportedLanguage { .. })) {
                     match &result {
                         Ok(p) => println!(
                             "  {id} [{lang}] {text:?}\n    norm ours {:?} / want {:?}\n    phones {:?}\n    want   {:?}",

@@ -22,7 +22,7 @@ fn zh_jsonl() {
         let (text, lang, id) = (j["text"].as_str().unwrap(), j["lang"].as_str().unwrap(), j["id"].as_str().unwrap());
         total += 1;
         let result = phonemize(text, lang);
-        let unsupported = matches!(result, Err(sovits_core::Error::Unsupported { .. }));
+        let unsupported = matches!(result, Err(sovits_core::Error::UnsupportedLanguage { .. }));
         let good = match result {
             Err(_) => !j["error"].is_null(),
             Ok(p) => {

@@ -58,6 +58,18 @@ pub enum Error {
         version: String,
     },
 
+    /// A text language the frontend knows but does not implement yet.
+    #[error(
+        "text language {lang:?} is not implemented in the text frontend yet; \
+         supported now: {supported} (see docs/text-frontend.md)"
+    )]
+    UnsupportedLanguage {
+        /// The language code asked for.
+        lang: String,
+        /// What works today.
+        supported: String,
+    },
+
     /// A configuration is missing a field or has an impossible value.
     #[error("invalid config: {0}")]
     Config(String),

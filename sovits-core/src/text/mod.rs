@@ -1,5 +1,6 @@
-//! The text frontend (upstream `GPT_SoVITS/text/` and `TTS_infer_pack/`): symbol tables and
-//! sentence splitting so far; language segmentation, normalisation and G2P follow.
+//! The text frontend (upstream `GPT_SoVITS/text/` and `TTS_infer_pack/`): symbol tables,
+//! sentence splitting and Mandarin (normalisation, segmentation, G2P) so far; English and the
+//! language segmenter follow (see `docs/text-frontend.md`).
 
 pub mod split;
 mod symbols;
@@ -60,9 +61,9 @@ pub fn phonemize(text: &str, lang: &str) -> Result<Phonemes> {
         // Chinese segment for upstream's segmenter, which is all the mixed mode handles so far.
         "zh" if text.chars().all(plain_chinese) => {}
         "zh" | "en" | "auto" | "all_ja" | "ja" | "all_ko" | "ko" | "all_yue" | "yue" | "auto_yue" => {
-            return Err(Error::Unsupported {
-                what: format!("text language {lang:?}"),
-                version: "not yet implemented in the frontend".into(),
+            return Err(Error::UnsupportedLanguage {
+                lang: lang.to_string(),
+                supported: "all_zh, and zh for text without Latin letters".into(),
             });
         }
         other => {
@@ -168,7 +169,7 @@ mod tests {
         assert!(matches!(phonemize("", "all_zh"), Err(Error::InvalidArgument(_))));
         assert!(matches!(phonemize("   ", "all_zh"), Err(Error::InvalidArgument(_))));
         assert!(matches!(phonemize("你好", "xx"), Err(Error::InvalidArgument(_))));
-        assert!(matches!(phonemize("hello", "en"), Err(Error::Unsupported { .. })));
+        assert!(matches!(phonemize("hello", "en"), Err(Error::UnsupportedLanguage { .. })));
         // Emoji and control characters are dropped by the character filter, not a panic.
         let p = phonemize("你好😀\u{7}世界。", "all_zh").unwrap();
         assert_eq!(p.norm_text, "你好世界.");
