@@ -50,11 +50,10 @@ impl HostLinear {
         HostLinear { w, b: b.map(|b| crate::models::common::to_vec_f32(b.clone())), n_in, n_out }
     }
 
-    fn forward(&self, x: &[f32], y: &mut [f32]) {
+    fn forward(&self, simd: kernels::Simd, x: &[f32], y: &mut [f32]) {
         debug_assert_eq!(x.len(), self.n_in);
         debug_assert_eq!(y.len(), self.n_out);
         let n_in = self.n_in;
-        let simd = kernels::Simd::detect();
         y.par_chunks_mut(ROWS_PER_TASK).enumerate().for_each(|(chunk, out)| {
             for (k, yo) in out.iter_mut().enumerate() {
                 let o = chunk * ROWS_PER_TASK + k;
@@ -241,6 +240,8 @@ pub struct HostDecoder {
     audio_embedding: Vec<f32>,
     d: usize,
     heads: usize,
+    /// The dot-product kernels this CPU runs, detected once.
+    simd: kernels::Simd,
 }
 
 /// Keys and values of every layer on the host, `[positions, d]` per layer, grown in chunks.
@@ -296,6 +297,7 @@ impl HostDecoder {
             audio_embedding: crate::models::common::to_vec_f32(model.ar_audio_embedding.weight.clone()),
             d: c.hidden_dim,
             heads: c.head,
+            simd: kernels::Simd::detect(),
         }
     }
 
@@ -322,6 +324,7 @@ impl HostDecoder {
         let d = self.d;
         let h = self.heads;
         let dh = d / h;
+        let simd = self.simd;
         let t = token as usize;
         let mut x: Vec<f32> = self.audio_embedding[t * d..(t + 1) * d].iter().zip(pe).map(|(e, p)| e + p).collect();
         let mut qkv = vec![0f32; 3 * d];
@@ -330,7 +333,7 @@ impl HostDecoder {
         let mut ffn = vec![0f32; self.layers.first().map_or(0, |l| l.linear1.n_out)];
         let scale = 1.0 / (dh as f32).sqrt();
         for (li, l) in self.layers.iter().enumerate() {
-            l.in_proj.forward(&x, &mut qkv);
+            l.in_proj.forward(simd, &x, &mut qkv);
             let (q, kv) = qkv.split_at(d);
             let (k, v) = kv.split_at(d);
             cache.k[li].extend_from_slice(k);
@@ -338,7 +341,6 @@ impl HostDecoder {
             let n = cache.len + 1;
             let kc = &cache.k[li];
             let vc = &cache.v[li];
-            let simd = kernels::Simd::detect();
             attn.par_chunks_mut(dh).enumerate().for_each(|(hh, out)| {
                 let qh = &q[hh * dh..(hh + 1) * dh];
                 let mut scores: Vec<f32> = (0..n)
@@ -362,14 +364,14 @@ impl HostDecoder {
                     }
                 }
             });
-            l.out_proj.forward(&attn, &mut tmp);
+            l.out_proj.forward(simd, &attn, &mut tmp);
             for (a, b) in x.iter_mut().zip(&tmp) {
                 *a += b;
             }
             layer_norm(&mut x, &l.norm1.0, &l.norm1.1);
-            l.linear1.forward(&x, &mut ffn);
+            l.linear1.forward(simd, &x, &mut ffn);
             ffn.iter_mut().for_each(|v| *v = v.max(0.0));
-            l.linear2.forward(&ffn, &mut tmp);
+            l.linear2.forward(simd, &ffn, &mut tmp);
             for (a, b) in x.iter_mut().zip(&tmp) {
                 *a += b;
             }
@@ -377,7 +379,7 @@ impl HostDecoder {
         }
         cache.len += 1;
         let mut logits = vec![0f32; self.head.n_out];
-        self.head.forward(&x, &mut logits);
+        self.head.forward(simd, &x, &mut logits);
         logits
     }
 }
