@@ -11,6 +11,10 @@ fn tmp(name: &str) -> PathBuf {
     dir.join(name)
 }
 
+/// Mono 16 kHz 16-bit PCM, the spec of the error-case files.
+const MONO_16K_PCM16: hound::WavSpec =
+    hound::WavSpec { channels: 1, sample_rate: 16000, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
+
 fn write(path: &PathBuf, spec: hound::WavSpec, frames: &[[f64; 2]]) {
     let mut w = hound::WavWriter::create(path, spec).unwrap();
     for f in frames {
@@ -58,16 +62,7 @@ fn reads_every_encoding_and_mixes_stereo() {
 #[test]
 fn bad_wavs_are_clear_errors() {
     let p = tmp("empty.wav");
-    write(
-        &p,
-        hound::WavSpec {
-            channels: 1,
-            sample_rate: 16000,
-            bits_per_sample: 16,
-            sample_format: hound::SampleFormat::Int,
-        },
-        &[],
-    );
+    write(&p, MONO_16K_PCM16, &[]);
     let e = read_wav(&p).unwrap_err();
     assert!(matches!(&e, Error::Audio(m) if m.contains("no samples")), "{e}");
 
@@ -81,16 +76,7 @@ fn bad_wavs_are_clear_errors() {
 
     // A truncated file: header says more data than there is.
     let p = tmp("ok.wav");
-    write(
-        &p,
-        hound::WavSpec {
-            channels: 1,
-            sample_rate: 16000,
-            bits_per_sample: 16,
-            sample_format: hound::SampleFormat::Int,
-        },
-        &[[0.1, 0.0]; 1000],
-    );
+    write(&p, MONO_16K_PCM16, &[[0.1, 0.0]; 1000]);
     let bytes = std::fs::read(&p).unwrap();
     let r = read_wav_bytes(&bytes[..bytes.len() - 501]);
     // hound either reports the short read or returns the samples that are there; never a panic.

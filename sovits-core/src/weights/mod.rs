@@ -11,7 +11,7 @@ mod version;
 
 pub use host::{DType, HostTensor};
 pub use keymap::KeyMap;
-pub use store::{TensorStore, Weights, WeightsLoader, fold_weight_norm};
+pub use store::{TensorStore, Weights, WeightsLoader, expected_tensors, fold_weight_norm};
 pub use torch::TorchFile;
 pub use version::{HeaderTag, ModelVersion, detect_sovits_version};
 

@@ -201,6 +201,19 @@ pub struct Weights<'a, B: Backend> {
     state: &'a RefCell<LoadState>,
 }
 
+/// The `(key, shape)` list a model reads, in request order: `build` constructs the model from
+/// a loader over an empty store (on the backend's default device), which records every
+/// request. Used for random-weight models and for documenting what a checkpoint must hold.
+pub fn expected_tensors<B: Backend>(
+    build: impl FnOnce(&WeightsLoader<'_, B>, &B::Device),
+) -> Vec<(String, Vec<usize>)> {
+    let empty = TensorStore::new("<none>");
+    let device = B::Device::default();
+    let loader = WeightsLoader::<B>::new(&empty, &device);
+    build(&loader, &device);
+    loader.requested()
+}
+
 /// Owner of the bookkeeping behind [`Weights`].
 pub struct WeightsLoader<'a, B: Backend> {
     store: &'a TensorStore,

@@ -127,11 +127,9 @@ impl<B: Backend> BertModel<B> {
 
     /// The tensors the feature layers read (for random-weight models).
     pub fn expected_tensors(config: &BertConfig) -> Vec<(String, Vec<usize>)> {
-        let empty = TensorStore::new("<none>");
-        let device = B::Device::default();
-        let loader = WeightsLoader::<B>::new(&empty, &device);
-        let _ = Self::build(&loader.root(), config, config.feature_layers());
-        loader.requested()
+        crate::weights::expected_tensors::<B>(|l, _| {
+            Self::build(&l.root(), config, config.feature_layers());
+        })
     }
 
     /// A model with random weights (seeded), for benchmarks at real sizes.

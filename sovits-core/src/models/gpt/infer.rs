@@ -95,11 +95,9 @@ impl<B: Backend> Text2SemanticDecoder<B> {
 
     /// The tensors (keys without the `model.` prefix, and shapes) a model of this config reads.
     pub fn expected_tensors(config: &GptConfig) -> Vec<(String, Vec<usize>)> {
-        let empty = TensorStore::new("<none>");
-        let device = B::Device::default();
-        let loader = WeightsLoader::<B>::new(&empty, &device);
-        let _ = Self::build(&loader.root(), config);
-        loader.requested()
+        crate::weights::expected_tensors::<B>(|l, _| {
+            Self::build(&l.root(), config);
+        })
     }
 
     /// A model with random weights (`N(0, 0.02^2)`, seeded): for benchmarks at real sizes.

@@ -162,11 +162,9 @@ impl<B: Backend> HubertModel<B> {
 
     /// The tensors a model of this config reads (for random-weight models).
     pub fn expected_tensors(config: &HubertConfig) -> Vec<(String, Vec<usize>)> {
-        let empty = TensorStore::new("<none>");
-        let device = B::Device::default();
-        let loader = WeightsLoader::<B>::new(&empty, &device);
-        let _ = Self::build(&loader.root(), config);
-        loader.requested()
+        crate::weights::expected_tensors::<B>(|l, _| {
+            Self::build(&l.root(), config);
+        })
     }
 
     /// A model with random weights (seeded), for benchmarks at real sizes.

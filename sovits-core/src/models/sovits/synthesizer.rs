@@ -102,11 +102,9 @@ impl<B: Backend> SynthesizerTrn<B> {
 
     /// The tensors (keys and shapes, weight norm folded) a model of this config reads.
     pub fn expected_tensors(config: &SovitsConfig) -> Vec<(String, Vec<usize>)> {
-        let empty = TensorStore::new("<none>");
-        let device = B::Device::default();
-        let loader = WeightsLoader::<B>::new(&empty, &device);
-        let _ = Self::build(&loader, config, &device);
-        loader.requested()
+        crate::weights::expected_tensors::<B>(|l, device| {
+            Self::build(l, config, device);
+        })
     }
 
     /// A model with random weights (`N(0, 0.02^2)`, seeded): for benchmarks at real sizes.
