@@ -136,25 +136,11 @@ pub fn replace_punctuation(text: &str) -> String {
     mapped.chars().filter(|&c| ('\u{4e00}'..='\u{9fa5}').contains(&c) || PUNCTUATION.contains(&c)).collect()
 }
 
-/// Collapses runs of `! ? … , . -` to their first mark.
-pub fn collapse_punctuation(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut prev = false;
-    for c in text.chars() {
-        let p = PUNCTUATION.contains(&c);
-        if !(p && prev) {
-            out.push(c);
-        }
-        prev = p;
-    }
-    out
-}
-
 /// `chinese2.text_normalize`.
 pub fn text_normalize(text: &str) -> String {
     let mut out = String::new();
     for s in split_sentences(text) {
         out.push_str(&replace_punctuation(&normalize_sentence(&s)));
     }
-    collapse_punctuation(&out)
+    crate::text::split::replace_consecutive_punctuation(&out)
 }

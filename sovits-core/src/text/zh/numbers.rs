@@ -158,11 +158,22 @@ fn time_num2str(s: &str) -> String {
 }
 
 fn replace_time(c: &Captures<'_, str>, is_range: bool) -> String {
-    let (hour, minute, second) = (g(c, 1), g(c, 2), g(c, 4));
+    let minute_is_30 = g(c, 2).parse::<u32>().ok() == Some(30);
+    let mut r = clock(g(c, 1), g(c, 2), g(c, 4), minute_is_30);
+    if is_range {
+        r.push('至');
+        // Upstream tests the *first* minute for 半 in the second time too.
+        r.push_str(&clock(g(c, 6), g(c, 7), g(c, 9), minute_is_30));
+    }
+    r
+}
+
+/// `H点[M分|半][S秒]`, minutes and seconds left out when zero; `half_hour` says 半 for the
+/// minutes.
+fn clock(hour: &str, minute: &str, second: &str, half_hour: bool) -> String {
     let mut r = format!("{}点", num2str(hour));
-    let minute_is_30 = minute.parse::<u32>().ok() == Some(30);
     if !minute.trim_start_matches('0').is_empty() {
-        if minute_is_30 {
+        if half_hour {
             r.push('半');
         } else {
             r.push_str(&format!("{}分", time_num2str(minute)));
@@ -170,22 +181,6 @@ fn replace_time(c: &Captures<'_, str>, is_range: bool) -> String {
     }
     if !second.trim_start_matches('0').is_empty() {
         r.push_str(&format!("{}秒", time_num2str(second)));
-    }
-    if is_range {
-        let (hour2, minute2, second2) = (g(c, 6), g(c, 7), g(c, 9));
-        r.push('至');
-        r.push_str(&format!("{}点", num2str(hour2)));
-        if !minute2.trim_start_matches('0').is_empty() {
-            // Upstream tests the *first* minute for 半 here.
-            if minute_is_30 {
-                r.push('半');
-            } else {
-                r.push_str(&format!("{}分", time_num2str(minute2)));
-            }
-        }
-        if !second2.trim_start_matches('0').is_empty() {
-            r.push_str(&format!("{}秒", time_num2str(second2)));
-        }
     }
     r
 }
