@@ -2,3 +2,4 @@
 //! checks `sovits-core` against reference outputs of the original implementation.
 
 pub mod parity;
+pub mod text_golden;

@@ -2,6 +2,8 @@
 //! sentence splitting and Mandarin (normalisation, segmentation, G2P) so far; English and the
 //! language segmenter follow (see `docs/text-frontend.md`).
 
+pub mod en;
+mod regex_util;
 pub mod split;
 mod symbols;
 pub mod zh;
@@ -52,18 +54,19 @@ impl Phonemes {
 
 /// Text to v2 phone ids, like upstream's `get_phones_and_bert` (without the BERT part).
 ///
-/// Languages so far: `all_zh` (Mandarin only; Latin letters and, until the number
-/// verbalisers land, digits are dropped like the character filter drops them).
+/// Languages so far: `en` (the whole text is one English segment), `all_zh` (Mandarin only;
+/// Latin letters are dropped like the character filter drops them) and `zh` for text without
+/// Latin letters or digits.
 pub fn phonemize(text: &str, lang: &str) -> Result<Phonemes> {
     match lang {
-        "all_zh" => {}
+        "all_zh" | "en" => {}
         // Mixed Chinese-English: text made only of CJK ideographs and punctuation is one
         // Chinese segment for upstream's segmenter, which is all the mixed mode handles so far.
         "zh" if text.chars().all(plain_chinese) => {}
-        "zh" | "en" | "auto" | "all_ja" | "ja" | "all_ko" | "ko" | "all_yue" | "yue" | "auto_yue" => {
+        "zh" | "auto" | "all_ja" | "ja" | "all_ko" | "ko" | "all_yue" | "yue" | "auto_yue" => {
             return Err(Error::UnsupportedLanguage {
                 lang: lang.to_string(),
-                supported: "all_zh, and zh for text without Latin letters".into(),
+                supported: "en, all_zh, and zh for text without Latin letters".into(),
             });
         }
         other => {
@@ -71,12 +74,75 @@ pub fn phonemize(text: &str, lang: &str) -> Result<Phonemes> {
         }
     }
     let collapsed = collapse_spaces(text);
-    let first = phonemize_zh(&collapsed)?;
+    let first = phonemize_pass(&collapsed, lang)?;
     if first.len() < 6 {
         // Upstream reruns the whole call on "." + text when fewer than 6 phones came out.
-        return phonemize_zh(&format!(".{collapsed}"));
+        return phonemize_pass(&format!(".{collapsed}"), lang);
     }
     Ok(first)
+}
+
+/// One pass of `get_phones_and_bert`: the language segments, each through `clean_text`.
+fn phonemize_pass(text: &str, lang: &str) -> Result<Phonemes> {
+    let pieces: Vec<(&str, String)> = match lang {
+        "en" => vec![("en", text.to_string())],
+        _ => {
+            let seg_text = text.trim();
+            if seg_text.is_empty() {
+                return Err(Error::InvalidArgument("the text is empty".into()));
+            }
+            vec![("zh", seg_text.to_string())]
+        }
+    };
+    let segments = pieces.into_iter().map(|(l, t)| clean_text(l, t)).collect::<Result<Vec<_>>>()?;
+    let ids = segments.iter().flat_map(|s| s.ids.iter().copied()).collect();
+    let norm_text = segments.iter().map(|s| s.norm_text.as_str()).collect();
+    Ok(Phonemes { segments, ids, norm_text })
+}
+
+/// `clean_text(text, lang, "v2")` then `cleaned_text_to_sequence`: one segment.
+fn clean_text(lang: &str, text: String) -> Result<Segment> {
+    let (norm_text, mut phones, word2ph) = match lang {
+        "en" => {
+            let norm_text = en::text_normalize(&text);
+            let mut phones = en::g2p(&norm_text);
+            if phones.len() < 4 {
+                phones.insert(0, ",".to_string());
+            }
+            (norm_text, phones, None)
+        }
+        _ => {
+            let (n, p, w) = clean_zh(&text)?;
+            (n, p, Some(w))
+        }
+    };
+    let table = SymbolTable::v2();
+    for p in phones.iter_mut() {
+        if !table.contains(p) {
+            *p = "UNK".into();
+        }
+    }
+    let ids = cleaned_text_to_sequence(&phones, table)?;
+    Ok(Segment { lang: lang.to_string(), text, norm_text, phones, ids, word2ph })
+}
+
+/// The Mandarin `clean_text`, with `clean_special` for `￥` and `^`.
+fn clean_zh(seg_text: &str) -> Result<(String, Vec<String>, Vec<usize>)> {
+    // `clean_special`: a `￥` (then `^`) in a Mandarin segment becomes `,`, and every `,` phone
+    // of the segment becomes `SP2` (`SP3`), ordinary commas included.
+    let special = [('￥', "SP2"), ('^', "SP3")].into_iter().find(|(c, _)| seg_text.contains(*c));
+    let text_for_norm = match special {
+        Some((c, _)) => seg_text.replace(c, ","),
+        None => seg_text.to_string(),
+    };
+    let norm_text = zh::text_normalize(&text_for_norm);
+    let (mut phones, word2ph) = zh::g2p(&norm_text)?;
+    if let Some((_, sym)) = special {
+        for p in phones.iter_mut().filter(|p| *p == ",") {
+            *p = sym.to_string();
+        }
+    }
+    Ok((norm_text, phones, word2ph))
 }
 
 /// Characters upstream's language segmenter always keeps inside a Chinese segment.
@@ -101,43 +167,6 @@ fn collapse_spaces(text: &str) -> String {
         }
     }
     out
-}
-
-fn phonemize_zh(text: &str) -> Result<Phonemes> {
-    let seg_text = text.trim();
-    if seg_text.is_empty() {
-        return Err(Error::InvalidArgument("the text is empty".into()));
-    }
-    // `clean_special`: a `￥` (then `^`) in a Mandarin segment becomes `,`, and every `,` phone
-    // of the segment becomes `SP2` (`SP3`), ordinary commas included.
-    let special = [('￥', "SP2"), ('^', "SP3")].into_iter().find(|(c, _)| seg_text.contains(*c));
-    let text_for_norm = match special {
-        Some((c, _)) => seg_text.replace(c, ","),
-        None => seg_text.to_string(),
-    };
-    let norm_text = zh::text_normalize(&text_for_norm);
-    let (mut phones, word2ph) = zh::g2p(&norm_text)?;
-    if let Some((_, sym)) = special {
-        for p in phones.iter_mut().filter(|p| *p == ",") {
-            *p = sym.to_string();
-        }
-    }
-    let table = SymbolTable::v2();
-    for p in phones.iter_mut() {
-        if !table.contains(p) {
-            *p = "UNK".into();
-        }
-    }
-    let ids = cleaned_text_to_sequence(&phones, table)?;
-    let seg = Segment {
-        lang: "zh".into(),
-        text: seg_text.to_string(),
-        norm_text: norm_text.clone(),
-        phones,
-        ids: ids.clone(),
-        word2ph: Some(word2ph),
-    };
-    Ok(Phonemes { segments: vec![seg], ids, norm_text })
 }
 
 #[cfg(test)]
@@ -169,7 +198,7 @@ mod tests {
         assert!(matches!(phonemize("", "all_zh"), Err(Error::InvalidArgument(_))));
         assert!(matches!(phonemize("   ", "all_zh"), Err(Error::InvalidArgument(_))));
         assert!(matches!(phonemize("你好", "xx"), Err(Error::InvalidArgument(_))));
-        assert!(matches!(phonemize("hello", "en"), Err(Error::UnsupportedLanguage { .. })));
+        assert!(matches!(phonemize("hello", "ja"), Err(Error::UnsupportedLanguage { .. })));
         // Emoji and control characters are dropped by the character filter, not a panic.
         let p = phonemize("你好😀\u{7}世界。", "all_zh").unwrap();
         assert_eq!(p.norm_text, "你好世界.");

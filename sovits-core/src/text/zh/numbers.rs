@@ -7,6 +7,8 @@ use std::sync::OnceLock;
 
 use fancy_regex::{Captures, Regex};
 
+use crate::text::regex_util::{g, re, sub};
+
 const DIGITS: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
 
 fn digit(c: char) -> &'static str {
@@ -85,19 +87,6 @@ pub fn num2str(s: &str) -> String {
     result
 }
 
-fn g<'a>(c: &'a Captures<'_, str>, i: usize) -> &'a str {
-    c.get(i).map(|m| m.as_str()).unwrap_or("")
-}
-
-macro_rules! re {
-    ($name:ident, $pat:expr) => {
-        fn $name() -> &'static Regex {
-            static R: OnceLock<Regex> = OnceLock::new();
-            R.get_or_init(|| Regex::new($pat).expect("valid normaliser regex"))
-        }
-    };
-}
-
 const COM_QUANTIFIERS: &str = "(处|台|架|枚|趟|幅|平|方|堵|间|床|株|批|项|例|列|篇|栋|注|亩|封|艘|把|目|套|段|人|所|朵|匹|张|座|回|场|尾|条|个|首|阙|阵|网|炮|顶|丘|棵|只|支|袭|辆|挑|担|颗|壳|窠|曲|墙|群|腔|砣|座|客|贯|扎|捆|刀|令|打|手|罗|坡|山|岭|江|溪|钟|队|单|双|对|出|口|头|脚|板|跳|枝|件|贴|针|线|管|名|位|身|堂|课|本|页|家|户|层|丝|毫|厘|分|钱|两|斤|担|铢|石|钧|锱|忽|(千|毫|微)克|毫|厘|(公)分|分|寸|尺|丈|里|寻|常|铺|程|(千|分|厘|毫|微)米|米|撮|勺|合|升|斗|石|盘|碗|碟|叠|桶|笼|盆|盒|杯|钟|斛|锅|簋|篮|盘|桶|罐|瓶|壶|卮|盏|箩|箱|煲|啖|袋|钵|年|月|日|季|刻|时|周|天|秒|分|小时|旬|纪|岁|世|更|夜|春|夏|秋|冬|代|伏|辈|丸|泡|粒|颗|幢|堆|条|根|支|道|面|片|张|颗|块|元|(亿|千万|百万|万|千|百)|(亿|千万|百万|万|千|百|美|)元|(亿|千万|百万|万|千|百|十|)吨|(亿|千万|百万|万|千|百|)块|角|毛|分)";
 
 re!(re_date, r"(\d{4}|\d{2})年((0?[1-9]|1[0-2])月)?(((0?[1-9])|((1|2)[0-9])|30|31)([日号]))?");
@@ -132,21 +121,6 @@ re!(re_number, r"(-?)((\d+)(\.\d+)?)|(\.(\d+))");
 fn re_positive_quantifiers() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| Regex::new(&format!(r"(\d+)([多余几\+])?{COM_QUANTIFIERS}")).expect("valid regex"))
-}
-
-fn sub(re: &Regex, text: &str, f: impl Fn(&Captures<'_, str>) -> String) -> String {
-    // A regex runtime error (backtrack limit) leaves the text unchanged, never a panic.
-    let mut out = String::with_capacity(text.len());
-    let mut last = 0;
-    for caps in re.captures_iter(text) {
-        let Ok(caps) = caps else { return text.to_string() };
-        let m = caps.get(0).expect("group 0");
-        out.push_str(&text[last..m.start()]);
-        out.push_str(&f(&caps));
-        last = m.end();
-    }
-    out.push_str(&text[last..]);
-    out
 }
 
 fn time_num2str(s: &str) -> String {
