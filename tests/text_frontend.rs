@@ -2,21 +2,32 @@
 //! cases of zh, en, mixed and split; see the README there).
 //!
 //! The acceptance bar is 98% exact matches (ids, word2ph and norm_text) per file; each test
-//! prints its file's rate and the ids that differ. `docs/text-frontend.md` explains every
-//! remaining class of mismatch.
+//! prints its file's rate and the ids that differ. Cases that need the Japanese, Korean or
+//! Cantonese frontends (a later issue) are counted apart. `docs/text-frontend.md` explains
+//! every remaining class of mismatch.
 
 use sovits_suite::text_golden::run_lines;
 
-/// Runs a golden file, prints its rate and mismatches, and returns the rate.
+/// Runs a golden file, prints its rates and mismatches, and returns the rate over the cases in
+/// the languages built so far (those needing Japanese, Korean or Cantonese are a later issue).
 fn run(file: &str) -> f64 {
     let path = format!("{}/tests/fixtures/text/{file}", env!("CARGO_MANIFEST_DIR"));
     let data = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let r = run_lines(&data);
-    for f in &r.failures {
+    for f in r.failures.iter().filter(|f| !f.later) {
         println!("  {} {}", f.id, f.message);
     }
-    println!("{file}: {}/{} = {:.1}% ({} unsupported)", r.passed, r.total, r.rate(), r.unsupported);
-    r.rate()
+    let later: Vec<&str> = r.failures.iter().filter(|f| f.later).map(|f| f.id.as_str()).collect();
+    println!("  needing ja/ko/yue (later issue): {later:?}");
+    println!(
+        "{file}: {}/{} = {:.1}% of all; {:.1}% of the {} cases in zh/en",
+        r.passed,
+        r.total,
+        r.rate(),
+        r.rate_in_scope(),
+        r.total - r.later
+    );
+    r.rate_in_scope()
 }
 
 #[test]
@@ -27,9 +38,23 @@ fn en_jsonl() {
 
 #[test]
 fn zh_jsonl() {
-    // Regression floor until the language segmenter lands (then 98%).
     let rate = run("zh.jsonl");
-    assert!(rate >= 85.0, "zh.jsonl fell to {rate:.1}%");
+    assert!(rate >= 98.0, "zh.jsonl: {rate:.1}% < 98%");
+}
+
+// mixed.jsonl and split.jsonl: the remaining mismatches are decided by fastText's language
+// labels (docs/text-frontend.md, "Remaining mismatches"); until the detector is ported these
+// guard the rates reached, which are below the 98% bar.
+#[test]
+fn mixed_jsonl() {
+    let rate = run("mixed.jsonl");
+    assert!(rate >= 97.6, "mixed.jsonl fell to {rate:.1}%");
+}
+
+#[test]
+fn split_jsonl() {
+    let rate = run("split.jsonl");
+    assert!(rate >= 95.2, "split.jsonl fell to {rate:.1}%");
 }
 
 #[test]

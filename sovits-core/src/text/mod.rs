@@ -3,6 +3,7 @@
 //! language segmenter follow (see `docs/text-frontend.md`).
 
 pub mod en;
+pub mod langseg;
 mod regex_util;
 pub mod split;
 mod symbols;
@@ -54,23 +55,20 @@ impl Phonemes {
 
 /// Text to v2 phone ids, like upstream's `get_phones_and_bert` (without the BERT part).
 ///
-/// Languages so far: `en` (the whole text is one English segment), `all_zh` (Mandarin only;
-/// Latin letters are dropped like the character filter drops them) and `zh` for text without
-/// Latin letters or digits.
+/// Languages: `en` (the whole text is one English segment), `all_zh` (Chinese, with English
+/// pieces for Latin words), `zh` (Chinese-English mixing: everything that is not English is
+/// read as Chinese) and `auto` (where every piece is Chinese or English; Japanese and Korean
+/// pieces answer [`Error::UnsupportedLanguage`] until those frontends land).
 pub fn phonemize(text: &str, lang: &str) -> Result<Phonemes> {
     match lang {
-        "all_zh" | "en" => {}
-        // Mixed Chinese-English: text made only of CJK ideographs and punctuation is one
-        // Chinese segment for upstream's segmenter, which is all the mixed mode handles so far.
-        "zh" if text.chars().all(plain_chinese) => {}
-        "zh" | "auto" | "all_ja" | "ja" | "all_ko" | "ko" | "all_yue" | "yue" | "auto_yue" => {
-            return Err(Error::UnsupportedLanguage {
-                lang: lang.to_string(),
-                supported: "en, all_zh, and zh for text without Latin letters".into(),
-            });
+        "all_zh" | "en" | "zh" | "auto" => {}
+        "all_ja" | "ja" | "all_ko" | "ko" | "all_yue" | "yue" | "auto_yue" => {
+            return Err(Error::UnsupportedLanguage { lang: lang.to_string(), supported: SUPPORTED.into() });
         }
         other => {
-            return Err(Error::InvalidArgument(format!("unknown language {other:?}; use all_zh, zh, en, auto, ...")));
+            return Err(Error::InvalidArgument(format!(
+                "unknown language {other:?}; use one of all_zh, zh, en, auto (ja, ko, yue come later)"
+            )));
         }
     }
     let collapsed = collapse_spaces(text);
@@ -82,19 +80,41 @@ pub fn phonemize(text: &str, lang: &str) -> Result<Phonemes> {
     Ok(first)
 }
 
+const SUPPORTED: &str = "all_zh, zh, en, and auto for Chinese-English text";
+
 /// One pass of `get_phones_and_bert`: the language segments, each through `clean_text`.
 fn phonemize_pass(text: &str, lang: &str) -> Result<Phonemes> {
-    let pieces: Vec<(&str, String)> = match lang {
-        "en" => vec![("en", text.to_string())],
-        _ => {
-            let seg_text = text.trim();
-            if seg_text.is_empty() {
-                return Err(Error::InvalidArgument("the text is empty".into()));
+    let pieces: Vec<(String, String)> = match lang {
+        "en" => vec![("en".into(), text.to_string())],
+        "all_zh" => langseg::get_texts(text, "zh").into_iter().map(|p| (p.lang, p.text)).collect(),
+        "zh" => {
+            // Consecutive non-English pieces become one piece in the argument's language.
+            let mut out: Vec<(String, String)> = Vec::new();
+            for p in langseg::get_texts(text, "") {
+                let lang = if p.lang == "en" { "en" } else { "zh" };
+                match out.last_mut() {
+                    Some(last) if last.0 == lang => last.1.push_str(&p.text),
+                    _ => out.push((lang.into(), p.text)),
+                }
             }
-            vec![("zh", seg_text.to_string())]
+            out
+        }
+        _ => {
+            let pieces: Vec<(String, String)> =
+                langseg::get_texts(text, "").into_iter().map(|p| (p.lang, p.text)).collect();
+            if let Some((l, t)) = pieces.iter().find(|(l, _)| l != "zh" && l != "en") {
+                return Err(Error::UnsupportedLanguage {
+                    lang: format!("{lang} (a {l} piece: {t:?})"),
+                    supported: SUPPORTED.into(),
+                });
+            }
+            pieces
         }
     };
-    let segments = pieces.into_iter().map(|(l, t)| clean_text(l, t)).collect::<Result<Vec<_>>>()?;
+    if pieces.is_empty() {
+        return Err(Error::InvalidArgument("the text is empty (nothing but whitespace)".into()));
+    }
+    let segments = pieces.into_iter().map(|(l, t)| clean_text(&l, t)).collect::<Result<Vec<_>>>()?;
     let ids = segments.iter().flat_map(|s| s.ids.iter().copied()).collect();
     let norm_text = segments.iter().map(|s| s.norm_text.as_str()).collect();
     Ok(Phonemes { segments, ids, norm_text })
@@ -143,13 +163,6 @@ fn clean_zh(seg_text: &str) -> Result<(String, Vec<String>, Vec<usize>)> {
         }
     }
     Ok((norm_text, phones, word2ph))
-}
-
-/// Characters upstream's language segmenter always keeps inside a Chinese segment.
-fn plain_chinese(c: char) -> bool {
-    ('\u{4e00}'..='\u{9fff}').contains(&c)
-        || c.is_whitespace()
-        || "，。！？、；：,.!?;:…—-“”‘’\"'（）()《》【】".contains(c)
 }
 
 fn collapse_spaces(text: &str) -> String {
