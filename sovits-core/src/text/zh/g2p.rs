@@ -110,18 +110,10 @@ fn merge_erhua(initials: Vec<String>, mut finals: Vec<String>, word: &str, pos: 
     (initials, new_finals)
 }
 
-/// `_map_initial_final_to_phones`.
-fn map_to_phones(c: &str, v: &str) -> Result<Vec<String>> {
-    if c == v {
-        return Ok(vec![c.to_string()]);
-    }
-    let tone = v
-        .chars()
-        .last()
-        .filter(|t| ('1'..='5').contains(t))
-        .ok_or_else(|| Error::InvalidArgument(format!("no tone on pinyin final {v:?}")))?;
-    let v0 = &v[..v.len() - 1];
-    let pinyin = if !c.is_empty() {
+/// The pinyin spelling of a strict initial and a toneless final (`zh`+`ong` -> `zhong`,
+/// ``+`iou` -> `you`), as `_map_initial_final_to_phones` rebuilds it.
+pub(super) fn spelled(c: &str, v0: &str) -> String {
+    if !c.is_empty() {
         let v1 = match v0 {
             "uei" => "ui",
             "iou" => "iu",
@@ -146,7 +138,20 @@ fn map_to_phones(c: &str, v: &str) -> Result<Vec<String>> {
                 }
             }
         }
-    };
+    }
+}
+
+/// `_map_initial_final_to_phones`.
+fn map_to_phones(c: &str, v: &str) -> Result<Vec<String>> {
+    if c == v {
+        return Ok(vec![c.to_string()]);
+    }
+    let tone = v
+        .chars()
+        .last()
+        .filter(|t| ('1'..='5').contains(t))
+        .ok_or_else(|| Error::InvalidArgument(format!("no tone on pinyin final {v:?}")))?;
+    let pinyin = spelled(c, &v[..v.len() - 1]);
     let (nc, nv) = opencpop()
         .get(&pinyin)
         .ok_or_else(|| Error::InvalidArgument(format!("pinyin {pinyin:?} has no opencpop-strict mapping")))?;
@@ -157,8 +162,43 @@ fn cut_for_search(word: &str) -> Vec<String> {
     jieba().cut_for_search(word, true).into_iter().map(|t| t.word.to_string()).collect()
 }
 
+/// User readings for Mandarin words: word -> (initial, final with tone) per character.
+pub type UserReadings = HashMap<String, Vec<(String, String)>>;
+
 /// G2P of normalised Mandarin text: phone symbols and `word2ph` (one entry per character).
 pub fn g2p(norm_text: &str) -> Result<(Vec<String>, Vec<usize>)> {
+    g2p_with(norm_text, &HashMap::new())
+}
+
+/// The readings the user dictionary gives the characters of `seg` (longest match first), by
+/// character index.
+fn user_overrides(seg: &str, user: &UserReadings) -> HashMap<usize, (String, String)> {
+    let mut out = HashMap::new();
+    if user.is_empty() {
+        return out;
+    }
+    let chars: Vec<char> = seg.chars().collect();
+    let longest = user.keys().map(|k| k.chars().count()).max().unwrap_or(0);
+    let mut i = 0;
+    while i < chars.len() {
+        let mut matched = 0;
+        for n in (1..=longest.min(chars.len() - i)).rev() {
+            let w: String = chars[i..i + n].iter().collect();
+            if let Some(r) = user.get(&w) {
+                for (k, reading) in r.iter().enumerate() {
+                    out.insert(i + k, reading.clone());
+                }
+                matched = n;
+                break;
+            }
+        }
+        i += matched.max(1);
+    }
+    out
+}
+
+/// [`g2p`] with user readings, which replace pypinyin's before tone sandhi.
+pub fn g2p_with(norm_text: &str, user: &UserReadings) -> Result<(Vec<String>, Vec<usize>)> {
     // Split after each punctuation mark (upstream: `(?<=[punct])\s*`), dropping blank pieces.
     let mut sentences = Vec::new();
     let mut cur = String::new();
@@ -173,12 +213,24 @@ pub fn g2p(norm_text: &str) -> Result<(Vec<String>, Vec<usize>)> {
     let mut word2ph = Vec::new();
     for s in sentences.iter().map(|s| s.trim_start()).filter(|s| !s.trim().is_empty()) {
         let seg: String = s.chars().filter(|c| !c.is_ascii_alphabetic()).collect();
+        let overrides = user_overrides(&seg, user);
         let tagged: sandhi::Seg = super::posseg::lcut(jieba(), &seg);
+        let mut offset = 0;
         for (word, pos) in sandhi::pre_merge_for_modify(tagged) {
+            let start = offset;
+            offset += word.chars().count();
             if pos == "eng" {
                 continue;
             }
-            let (ini, fin) = pinyin::initials_finals(&word);
+            let (mut ini, mut fin) = pinyin::initials_finals(&word);
+            if !overrides.is_empty() && ini.len() == word.chars().count() {
+                for k in 0..ini.len() {
+                    if let Some((c, v)) = overrides.get(&(start + k)) {
+                        ini[k] = c.clone();
+                        fin[k] = v.clone();
+                    }
+                }
+            }
             let fin = sandhi::modified_tone(&word, &pos, fin, &cut_for_search);
             let (ini, fin) = merge_erhua(ini, fin, &word, &pos);
             for (c, v) in ini.iter().zip(&fin) {

@@ -12,6 +12,6 @@ pub fn posseg_lcut(sentence: &str) -> Vec<(String, String)> {
 }
 mod sandhi;
 
-pub use g2p::g2p;
+pub use g2p::{UserReadings, g2p, g2p_with};
 pub use normalize::{replace_punctuation, text_normalize};
-pub use pinyin::initials_finals;
+pub use pinyin::{initials_finals, parse_syllable};

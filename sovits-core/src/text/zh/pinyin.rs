@@ -166,3 +166,30 @@ mod tests {
         assert_eq!(initials_finals(","), (vec![",".into()], vec![",".into()]));
     }
 }
+
+/// A pinyin syllable with a tone digit (`zhong4`, `lv3`/`lü3`, `de5`) as pypinyin's strict
+/// initial and tone-3 final (`("zh", "ong4")`); `None` for a syllable pypinyin does not know.
+pub fn parse_syllable(syllable: &str) -> Option<(String, String)> {
+    static M: OnceLock<HashMap<String, (String, String)>> = OnceLock::new();
+    let map = M.get_or_init(|| {
+        let mut m = HashMap::new();
+        for (c, v) in &tables().syllables {
+            let Some(tone) = v.chars().last().filter(|t| t.is_ascii_digit()) else { continue };
+            let v0 = &v[..v.len() - 1];
+            m.insert(format!("{}{tone}", super::g2p::spelled(c, v0)), (c.clone(), v.clone()));
+            // Neutral tone 5 is also written without a digit elsewhere; tones 1-4 for every
+            // syllable seen with any tone.
+            for t in '1'..='5' {
+                m.entry(format!("{}{t}", super::g2p::spelled(c, v0)))
+                    .or_insert_with(|| (c.clone(), format!("{v0}{t}")));
+            }
+        }
+        m
+    });
+    let mut s = syllable.trim().to_lowercase().replace('ü', "v").replace("u:", "v");
+    // ju, qu, xu, yu are written with u but read with ü.
+    if s.len() > 1 && s.starts_with(['j', 'q', 'x']) && s[1..].starts_with('u') {
+        s.replace_range(1..2, "v");
+    }
+    map.get(&s).cloned()
+}
