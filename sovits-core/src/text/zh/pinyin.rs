@@ -151,22 +151,6 @@ pub fn finals(word: &str) -> Vec<String> {
     initials_finals(word).1
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn matches_pypinyin_on_samples() {
-        // Values printed by scripts/convert_pypinyin.py from pypinyin 0.55.0 itself.
-        assert_eq!(initials_finals("你好"), (vec!["n".into(), "h".into()], vec!["i3".into(), "ao3".into()]));
-        assert_eq!(initials_finals("重庆").1, vec!["ong2", "ing4"]);
-        assert_eq!(initials_finals("银行"), (vec!["".into(), "h".into()], vec!["in2".into(), "ang2".into()]));
-        assert_eq!(initials_finals("朋友们").1, vec!["eng2", "iou3", "en5"]);
-        assert_eq!(initials_finals("长城").0, vec!["ch", "ch"]);
-        assert_eq!(initials_finals(","), (vec![",".into()], vec![",".into()]));
-    }
-}
-
 /// A pinyin syllable with a tone digit (`zhong4`, `lv3`/`lü3`, `de5`) as pypinyin's strict
 /// initial and tone-3 final (`("zh", "ong4")`); `None` for a syllable pypinyin does not know.
 pub fn parse_syllable(syllable: &str) -> Option<(String, String)> {
@@ -192,4 +176,20 @@ pub fn parse_syllable(syllable: &str) -> Option<(String, String)> {
         s.replace_range(1..2, "v");
     }
     map.get(&s).cloned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matches_pypinyin_on_samples() {
+        // Values printed by scripts/convert_pypinyin.py from pypinyin 0.55.0 itself.
+        assert_eq!(initials_finals("你好"), (vec!["n".into(), "h".into()], vec!["i3".into(), "ao3".into()]));
+        assert_eq!(initials_finals("重庆").1, vec!["ong2", "ing4"]);
+        assert_eq!(initials_finals("银行"), (vec!["".into(), "h".into()], vec!["in2".into(), "ang2".into()]));
+        assert_eq!(initials_finals("朋友们").1, vec!["eng2", "iou3", "en5"]);
+        assert_eq!(initials_finals("长城").0, vec!["ch", "ch"]);
+        assert_eq!(initials_finals(","), (vec![",".into()], vec![",".into()]));
+    }
 }

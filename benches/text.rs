@@ -1,0 +1,50 @@
+//! The text frontend: phonemes per second for a 1000-character mixed Chinese-English paragraph
+//! (`zh`, with numbers, dates and English words) and a 1000-character English paragraph
+//! (`en`). Data tables are loaded before timing (the first call pays for that; see
+//! docs/performance.md).
+//!
+//! `cargo bench --bench text`.
+
+use divan::counter::ItemsCount;
+use sovits_core::text::phonemize;
+
+fn main() {
+    divan::main();
+}
+
+const MIXED: &str = "今天是2024年3月15日，我在公司用ChatGPT写了一段Python代码，大概有120行。\
+    下午三点半，产品经理说这个feature要在下周一之前上线，于是我们开了一个meeting讨论方案。\
+    他说用户反馈很好，日活跃用户已经超过了25万，转化率提高了3.5%。\
+    晚上回家的路上，我在地铁里听了一期关于AI的podcast，主持人提到GPU的价格又涨了。\
+    ";
+
+const ENGLISH: &str = "On March 15th, 2024, the team met at 9:30 a.m. to review the quarterly numbers. \
+    Revenue grew 12.5% to $3.2 million, while costs fell by nearly a third. \
+    Dr. Smith, who leads the research group, presented a new model that reads text aloud \
+    in a voice cloned from a ten-second recording. The audience asked whether it could \
+    handle names like O'Neil, acronyms like NASA, and made-up words like blorptastic. ";
+
+fn paragraph(base: &str, chars: usize) -> String {
+    let mut s = String::new();
+    while s.chars().count() < chars {
+        s.push_str(base);
+    }
+    s.chars().take(chars).collect()
+}
+
+fn run(bencher: divan::Bencher, text: &str, lang: &str) {
+    let n = phonemize(text, lang).expect("phonemize").len();
+    bencher.counter(ItemsCount::new(n)).bench(|| divan::black_box(phonemize(text, lang).unwrap().len()));
+}
+
+/// ~1000 characters of Chinese with English words and numbers, language `zh`.
+#[divan::bench(sample_count = 10)]
+fn mixed_1000_chars(bencher: divan::Bencher) {
+    run(bencher, &paragraph(MIXED, 1000), "zh");
+}
+
+/// ~1000 characters of English, language `en`.
+#[divan::bench(sample_count = 10)]
+fn english_1000_chars(bencher: divan::Bencher) {
+    run(bencher, &paragraph(ENGLISH, 1000), "en");
+}
