@@ -107,6 +107,7 @@ pub const KNOWN_CASES: &[&str] = &[
     "gpt_infer_ref_free",
     "hubert",
     "bert",
+    "e2e",
 ];
 
 /// A fixture directory.
@@ -325,6 +326,7 @@ impl<'a, B: Backend> Runner<'a, B> {
                 Ok(m) => run_case(fixtures, case, |io| case_gpt(io, m, self.dev)),
                 Err(e) => CaseResult { case: case.into(), checks: vec![], error: Some(format!("loading GPT: {e}")) },
             },
+            "e2e" => run_case(fixtures, case, |io| case_e2e::<B>(fixtures, io, self.dev)),
             _ => CaseResult {
                 case: case.into(),
                 checks: vec![],
@@ -594,4 +596,61 @@ pub fn format_line(r: &CaseResult) -> String {
             if r.passed() { "PASS" } else { "FAIL" }
         ),
     }
+}
+
+/// The whole v2 path through the public pipeline ([`Tts`]): reference WAVs -> HuBERT ->
+/// prompt tokens; reference spectrogram; GPT (greedy, the case's phones and BERT) -> SoVITS.
+fn case_e2e<B: Backend>(fixtures: &Fixtures, io: &IoCase, dev: &B::Device) -> Result<Vec<Check>, String> {
+    use sovits_core::audio::read_wav;
+    use sovits_core::models::bert::BertTokenizer;
+    use sovits_core::pipeline::{CancelToken, ReferenceOptions, SynthesisParams, Tts, Voice, prompt_semantic};
+    let e = |x: sovits_core::Error| x.to_string();
+    let tokenizer =
+        BertTokenizer::from_folder(fixtures.dir().join("official/chinese-roberta-wwm-ext-large")).map_err(e)?;
+    let tts = Tts::from_parts(
+        fixtures.gpt::<B>(dev)?.with_host_decode(),
+        fixtures.sovits::<B>(dev)?,
+        fixtures.hubert::<B>(dev)?,
+        fixtures.bert::<B>(dev)?,
+        tokenizer,
+        dev,
+    );
+    let (_, sovits, hubert, _) = tts.models();
+    let ref16 = read_wav(fixtures.dir().join("io/ref_16k.wav")).map_err(e)?;
+    let ref32 = read_wav(fixtures.dir().join("io/ref_32k.wav")).map_err(e)?;
+    let mut checks = Vec::new();
+    let prompt = prompt_semantic(hubert, sovits, &ref16, &ReferenceOptions::default()).map_err(e)?;
+    let prompt_i: Vec<i64> = prompt.iter().map(|&t| t as i64).collect();
+    checks.push(compare_ints("prompt", &prompt_i, &io.ints("out.prompt")?));
+    let (refer, frames) = tts.reference_spectrogram(&ref32).map_err(e)?;
+    let bins = sovits.config().spec_channels();
+    checks.push(compare_f32("refer", refer.clone(), &[1, bins, frames], io.get("out.refer")?));
+    let bert1 = io.get("in.bert1")?;
+    let voice = Voice {
+        prompt_tokens: prompt,
+        prompt_phones: to_u32(&io.ints("in.phones1")?),
+        prompt_bert: bert1.to_f32(),
+        refers: vec![(refer, frames)],
+        bins,
+        bert_dim: bert1.shape[0],
+        prompt_text: None,
+    };
+    let params = SynthesisParams {
+        top_k: io.params.get("top_k").and_then(Json::as_u64).unwrap_or(1) as usize,
+        top_p: io.param_f32("top_p", 1.0),
+        temperature: io.param_f32("temperature", 1.0),
+        repetition_penalty: io.param_f32("repetition_penalty", 1.35),
+        speed: io.param_f32("speed", 1.0),
+        noise_scale: io.param_f32("noise_scale", 0.0),
+        ..SynthesisParams::default()
+    };
+    let phones2 = to_u32(&io.ints("in.phones2")?);
+    let bert2 = io.get("in.bert2")?.to_f32();
+    let (tokens, audio) =
+        tts.synthesize_phones(&voice, &phones2, &bert2, &params, 0, &CancelToken::new()).map_err(e)?;
+    let tokens_i: Vec<i64> = tokens.iter().map(|&t| t as i64).collect();
+    checks.push(compare_ints("pred_semantic", &tokens_i, &io.ints("out.pred_semantic")?));
+    let n = audio.len();
+    checks.push(compare_f32("audio", audio, &[1, 1, n], io.get("out.audio")?));
+    Ok(checks)
 }

@@ -1,6 +1,8 @@
-//! The inference pipeline: reference audio in, model inputs out (and, later, the whole
-//! text-to-speech call).
+//! The inference pipeline: reference audio in, model inputs out, and the whole text-to-speech
+//! call ([`Tts`], [`Voice`], [`SynthesisParams`]).
 
 mod reference;
+mod tts;
 
 pub use reference::{ReferenceOptions, prompt_semantic, reference_spectrogram};
+pub use tts::{CancelToken, Chunk, ModelPaths, SynthesisParams, Tts, TtsOptions, Voice};

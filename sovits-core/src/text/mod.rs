@@ -66,7 +66,7 @@ pub fn phonemize(text: &str, lang: &str) -> Result<Phonemes> {
 }
 
 /// Options of the text frontend.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct FrontendOptions {
     /// Decide Mandarin polyphones with the g2pW model, as upstream does by default. Not
     /// available yet (its weights are not on the package registries): `true` is an error; the
@@ -77,7 +77,7 @@ pub struct FrontendOptions {
 }
 
 /// User pronunciations for Mandarin and English words.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UserDict {
     zh: zh::UserReadings,
     en: std::collections::HashMap<String, Vec<String>>,

@@ -1,0 +1,176 @@
+//! The end-to-end pipeline (`sovits_core::pipeline`): the `e2e` parity case (reference audio ->
+//! HuBERT -> codes -> GPT greedy -> SoVITS -> waveform: tokens identical, audio within
+//! max |ours - reference| <= 1e-4, f32), and the public API on the tiny official-format model:
+//! voices, save/load, streaming, cancel, concurrency, bad input.
+
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+use sovits_core::Error;
+use sovits_core::audio::{Audio, read_wav};
+use sovits_core::backend::CpuBackend;
+use sovits_core::pipeline::{CancelToken, ModelPaths, SynthesisParams, Tts, TtsOptions, Voice};
+use sovits_core::text::FrontendOptions;
+
+type B = CpuBackend;
+
+fn official() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/parity/tiny/official")
+}
+
+fn ref_wav() -> Audio {
+    read_wav(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/parity/tiny/io/ref_32k.wav")).unwrap()
+}
+
+/// The tiny model in the official file formats (its BERT is 64 wide while its GPT expects
+/// 1024, so only English text, which gets zero BERT features, runs on it).
+fn paths() -> ModelPaths {
+    let d = official();
+    ModelPaths {
+        gpt: d.join("gpt_v2.ckpt"),
+        sovits: d.join("sovits_v2.pth"),
+        hubert: d.join("chinese-hubert-base"),
+        bert: d.join("chinese-roberta-wwm-ext-large"),
+    }
+}
+
+fn tts() -> &'static Tts<B> {
+    static T: OnceLock<Tts<B>> = OnceLock::new();
+    T.get_or_init(|| Tts::load(&paths(), &TtsOptions::default(), &Default::default()).expect("tiny model"))
+}
+
+fn voice() -> Voice {
+    tts().voice(&ref_wav(), Some(("Hello there, how are you today", "en")), &FrontendOptions::default()).unwrap()
+}
+
+fn params() -> SynthesisParams {
+    SynthesisParams { top_k: 1, noise_scale: 0.0, ..SynthesisParams::default() }
+}
+
+#[test]
+fn e2e_parity() {
+    sovits_suite::parity::assert_tiny_case::<B>("e2e", 4);
+}
+
+#[test]
+fn tts_is_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<Tts<B>>();
+    check::<Voice>();
+    check::<CancelToken>();
+}
+
+#[test]
+fn synthesizes_and_voices_round_trip() {
+    let v = voice();
+    assert!(!v.prompt_tokens.is_empty() && !v.prompt_phones.is_empty());
+    let a = tts().synthesize(&v, "This is a test. It has two sentences.", "en", &params()).unwrap();
+    assert_eq!(a.sample_rate, 32_000);
+    assert!(a.samples.len() > 32_000 / 2, "{} samples", a.samples.len());
+    assert!(a.samples.iter().all(|s| s.is_finite() && s.abs() <= 1.0));
+    // Deterministic for the same seed; a saved and reloaded voice gives the same audio.
+    let dir = std::env::temp_dir().join(format!("sovits-voice-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("v.voice");
+    v.save(&file).unwrap();
+    let loaded = Voice::load(&file).unwrap();
+    assert_eq!(loaded, v);
+    let b = tts().synthesize(&loaded, "This is a test. It has two sentences.", "en", &params()).unwrap();
+    assert_eq!(a, b);
+    // Reference-free and multi-reference voices work too.
+    let mut free = tts().voice(&ref_wav(), None, &FrontendOptions::default()).unwrap();
+    assert!(free.prompt_tokens.is_empty());
+    tts().add_reference(&mut free, &ref_wav()).unwrap();
+    assert_eq!(free.refers.len(), 2);
+    assert!(!tts().synthesize(&free, "Hello world.", "en", &params()).unwrap().samples.is_empty());
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn streams_per_sentence_and_cancels() {
+    let v = voice();
+    let text = "One sentence here. Another one follows. And a third one ends it.";
+    let p = SynthesisParams { split: "cut5".parse().unwrap(), ..params() };
+    let mut chunks = Vec::new();
+    let n = tts()
+        .synthesize_stream(&v, text, "en", &p, &CancelToken::new(), |c| {
+            chunks.push(c);
+            true
+        })
+        .unwrap();
+    assert_eq!(n, 3);
+    assert_eq!(chunks.iter().map(|c| c.index).collect::<Vec<_>>(), [0, 1, 2]);
+    // The callback stops it early.
+    let mut seen = 0;
+    let n = tts()
+        .synthesize_stream(&v, text, "en", &p, &CancelToken::new(), |_| {
+            seen += 1;
+            false
+        })
+        .unwrap();
+    assert_eq!((n, seen), (1, 1));
+    // A cancel from another thread stops it with Error::Cancelled.
+    let cancel = CancelToken::new();
+    let c2 = cancel.clone();
+    let r = tts().synthesize_stream(&v, text, "en", &p, &cancel, |_| {
+        let c3 = c2.clone();
+        std::thread::spawn(move || c3.cancel()).join().unwrap();
+        true
+    });
+    assert!(matches!(r, Err(Error::Cancelled)), "{r:?}");
+}
+
+#[test]
+fn concurrent_syntheses_do_not_mix_voices() {
+    let tts: &'static Tts<B> = tts();
+    let a = Arc::new(voice());
+    let b = Arc::new(tts.voice(&ref_wav(), None, &FrontendOptions::default()).unwrap());
+    let alone_a = tts.synthesize(&a, "Good morning.", "en", &params()).unwrap();
+    let alone_b = tts.synthesize(&b, "Good morning.", "en", &params()).unwrap();
+    let handles: Vec<_> = (0..4)
+        .map(|i| {
+            let v = if i % 2 == 0 { a.clone() } else { b.clone() };
+            std::thread::spawn(move || tts.synthesize(&v, "Good morning.", "en", &params()).unwrap())
+        })
+        .collect();
+    for (i, h) in handles.into_iter().enumerate() {
+        let out = h.join().unwrap();
+        assert_eq!(out, if i % 2 == 0 { alone_a.clone() } else { alone_b.clone() });
+    }
+}
+
+#[test]
+fn bad_input_gives_clear_errors() {
+    let v = voice();
+    let t = tts();
+    let inv = |r: sovits_core::Result<Audio>| matches!(r, Err(Error::InvalidArgument(_)));
+    assert!(inv(t.synthesize(&v, "", "en", &params())));
+    assert!(inv(t.synthesize(&v, "   \n ", "en", &params())));
+    assert!(inv(t.synthesize(&v, "Hello.", "xx", &params())));
+    assert!(matches!(t.synthesize(&v, "こんにちは", "ja", &params()), Err(Error::UnsupportedLanguage { .. })));
+    assert!(inv(t.synthesize(&v, "Hello.", "en", &SynthesisParams { top_k: 0, ..params() })));
+    assert!(inv(t.synthesize(&v, "Hello.", "en", &SynthesisParams { speed: -1.0, ..params() })));
+    assert!(inv(t.synthesize(&v, "Hello.", "en", &SynthesisParams { temperature: f32::NAN, ..params() })));
+    // Reference clips: too short, silent, missing, corrupt.
+    let short = Audio { samples: vec![0.1; 16_000], sample_rate: 16_000 };
+    assert!(matches!(t.voice(&short, Some(("Hi there.", "en")), &FrontendOptions::default()), Err(Error::Audio(_))));
+    let silent = Audio { samples: vec![0.0; 80_000], sample_rate: 16_000 };
+    assert!(matches!(t.voice(&silent, Some(("Hi there.", "en")), &FrontendOptions::default()), Err(Error::Audio(_))));
+    assert!(matches!(t.voice_from_wav("/no/such.wav", None, &FrontendOptions::default()), Err(Error::Io { .. })));
+    let dir = std::env::temp_dir().join(format!("sovits-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("bad.wav"), b"RIFF not really").unwrap();
+    assert!(matches!(t.voice_from_wav(dir.join("bad.wav"), None, &FrontendOptions::default()), Err(Error::Audio(_))));
+    assert!(matches!(Voice::load(dir.join("bad.wav")), Err(Error::Format { .. })));
+    assert!(matches!(
+        t.voice(&ref_wav(), Some(("", "en")), &FrontendOptions::default()),
+        Err(Error::InvalidArgument(_))
+    ));
+    // A model directory missing a part names it.
+    let r = ModelPaths::from_dir(&dir);
+    assert!(matches!(&r, Err(Error::Config(m)) if m.contains(".ckpt")), "{r:?}");
+    // The tiny official directory holds two SoVITS files: from_dir asks which.
+    let r = ModelPaths::from_dir(official());
+    assert!(matches!(&r, Err(Error::Config(m)) if m.contains("several")), "{r:?}");
+    std::fs::remove_dir_all(&dir).ok();
+}
