@@ -225,6 +225,10 @@ impl CancelToken {
     pub fn cancel(&self) {
         self.0.store(true, Ordering::SeqCst);
     }
+    /// Clears a cancel request (for reusing a token between calls).
+    pub fn reset(&self) {
+        self.0.store(false, Ordering::SeqCst);
+    }
     /// Whether [`CancelToken::cancel`] was called.
     pub fn is_cancelled(&self) -> bool {
         self.0.load(Ordering::SeqCst)

@@ -4,6 +4,7 @@
 
 mod budoux;
 pub mod en;
+#[cfg_attr(not(feature = "lid176"), allow(dead_code))]
 mod fasttext;
 pub mod langseg;
 mod regex_util;

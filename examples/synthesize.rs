@@ -1,0 +1,242 @@
+//! Text to speech with a cloned voice, from the command line.
+//!
+//! ```text
+//! cargo run --release --example synthesize -- \
+//!     --models pretrained_models/ --ref ref.wav --ref-text "参考音频的文字。" --ref-lang zh \
+//!     --text "要合成的文字。" --lang zh --out out.wav
+//! ```
+//!
+//! Models: `--models DIR` (one `*.ckpt`, one `*.pth`, `chinese-hubert-base/`,
+//! `chinese-roberta-wwm-ext-large/`), or `--gpt`, `--sovits`, `--hubert`, `--bert` (each
+//! overrides what `--models` found). Without any model argument the tiny test model shipped in
+//! `tests/fixtures/parity/tiny/official/` is used with its reference clip: it has random
+//! weights, so the WAV is a test signal, not speech.
+//!
+//! Voice: `--ref WAV` (3-10 s) with `--ref-text`/`--ref-lang` (omit `--ref-text` for
+//! reference-free mode), `--ref2 WAV` adds references; `--save-voice FILE` writes the voice,
+//! `--voice FILE` loads one instead of `--ref`.
+//!
+//! Text: `--text` or `--text-file`, `--lang` (`all_zh`, `zh`, `en`, `auto`; default `zh`).
+//! Sampling: `--top-k 15 --top-p 1 --temperature 1 --repetition-penalty 1.35 --speed 1
+//! --split cut1 --pause 0.3 --seed 0 --noise-scale 0.5 --max-tokens 1500`.
+//! A progress bar on stderr counts sentences.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use sovits_core::audio::write_wav;
+use sovits_core::backend::CpuBackend;
+use sovits_core::pipeline::{CancelToken, ModelPaths, SynthesisParams, Tts, TtsOptions, Voice};
+
+struct Args {
+    models: Option<PathBuf>,
+    gpt: Option<PathBuf>,
+    sovits: Option<PathBuf>,
+    hubert: Option<PathBuf>,
+    bert: Option<PathBuf>,
+    reference: Option<PathBuf>,
+    extra_refs: Vec<PathBuf>,
+    ref_text: Option<String>,
+    ref_lang: String,
+    voice: Option<PathBuf>,
+    save_voice: Option<PathBuf>,
+    text: Option<String>,
+    lang: String,
+    out: PathBuf,
+    params: SynthesisParams,
+}
+
+const USAGE: &str = "usage: synthesize [--models DIR | --gpt F --sovits F --hubert DIR --bert DIR] \
+[--ref WAV --ref-text T --ref-lang L | --voice FILE] [--ref2 WAV] [--save-voice FILE] \
+(--text T | --text-file F) [--lang L] [--out out.wav] [--top-k N] [--top-p P] [--temperature T] \
+[--repetition-penalty R] [--speed S] [--split cutN] [--pause SEC] [--seed N] [--noise-scale X] [--max-tokens N]";
+
+fn parse() -> Result<Args, String> {
+    let mut a = Args {
+        models: None,
+        gpt: None,
+        sovits: None,
+        hubert: None,
+        bert: None,
+        reference: None,
+        extra_refs: vec![],
+        ref_text: None,
+        ref_lang: "zh".into(),
+        voice: None,
+        save_voice: None,
+        text: None,
+        lang: "zh".into(),
+        out: "out.wav".into(),
+        params: SynthesisParams::default(),
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        if flag == "-h" || flag == "--help" {
+            return Err(String::new());
+        }
+        let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
+        let num = |v: &str| v.parse::<f64>().map_err(|_| format!("{flag}: {v:?} is not a number"));
+        let p = &mut a.params;
+        match flag.as_str() {
+            "--models" => a.models = Some(value.into()),
+            "--gpt" => a.gpt = Some(value.into()),
+            "--sovits" => a.sovits = Some(value.into()),
+            "--hubert" => a.hubert = Some(value.into()),
+            "--bert" => a.bert = Some(value.into()),
+            "--ref" => a.reference = Some(value.into()),
+            "--ref2" => a.extra_refs.push(value.into()),
+            "--ref-text" => a.ref_text = Some(value),
+            "--ref-lang" => a.ref_lang = value,
+            "--voice" => a.voice = Some(value.into()),
+            "--save-voice" => a.save_voice = Some(value.into()),
+            "--text" => a.text = Some(value),
+            "--text-file" => a.text = Some(std::fs::read_to_string(&value).map_err(|e| format!("{value}: {e}"))?),
+            "--lang" => a.lang = value,
+            "--out" => a.out = value.into(),
+            "--top-k" => p.top_k = num(&value)? as usize,
+            "--top-p" => p.top_p = num(&value)? as f32,
+            "--temperature" => p.temperature = num(&value)? as f32,
+            "--repetition-penalty" => p.repetition_penalty = num(&value)? as f32,
+            "--speed" => p.speed = num(&value)? as f32,
+            "--split" => p.split = value.parse().map_err(|e| format!("{e}"))?,
+            "--pause" => p.pause_seconds = num(&value)? as f32,
+            "--seed" => p.seed = num(&value)? as u64,
+            "--noise-scale" => p.noise_scale = num(&value)? as f32,
+            "--max-tokens" => p.max_tokens = num(&value)? as usize,
+            other => return Err(format!("unknown flag {other}")),
+        }
+    }
+    Ok(a)
+}
+
+fn fixture(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/parity/tiny").join(rel)
+}
+
+fn run(mut a: Args) -> Result<(), String> {
+    let e = |x: sovits_core::Error| x.to_string();
+    let tiny = a.models.is_none() && a.gpt.is_none() && a.sovits.is_none();
+    if tiny {
+        eprintln!(
+            "note: no model given, using the tiny test model in tests/fixtures (random weights: the output is a \
+             test signal, not speech). Real voices need the official GPT-SoVITS v2 weights; see docs/usage.md."
+        );
+        a.models = Some(fixture("official"));
+        a.sovits = Some(fixture("official/sovits_v2.pth"));
+        if a.reference.is_none() && a.voice.is_none() {
+            a.reference = Some(fixture("io/ref_32k.wav"));
+            a.ref_text = a.ref_text.or(Some("Hello there, how are you today".into()));
+            a.ref_lang = "en".into();
+        }
+        // The tiny model's BERT does not fit its GPT, so only English text runs on it.
+        if a.lang != "en" {
+            eprintln!("note: the tiny model reads English only; using --lang en");
+            a.lang = "en".into();
+        }
+    }
+    let mut paths = match &a.models {
+        Some(dir) => ModelPaths::from_dir(dir).or_else(|err| {
+            // An explicit part fills in what from_dir could not decide.
+            let d = dir.clone();
+            match (&a.gpt, &a.sovits) {
+                (_, Some(_)) | (Some(_), _) => Ok(ModelPaths {
+                    gpt: a.gpt.clone().or_else(|| first_with(&d, "ckpt")).unwrap_or_default(),
+                    sovits: a.sovits.clone().or_else(|| first_with(&d, "pth")).unwrap_or_default(),
+                    hubert: d.join("chinese-hubert-base"),
+                    bert: d.join("chinese-roberta-wwm-ext-large"),
+                }),
+                _ => Err(e(err)),
+            }
+        })?,
+        None => ModelPaths {
+            gpt: a.gpt.clone().ok_or("give --models DIR or all of --gpt --sovits --hubert --bert")?,
+            sovits: a.sovits.clone().ok_or("--sovits is missing")?,
+            hubert: a.hubert.clone().ok_or("--hubert is missing")?,
+            bert: a.bert.clone().ok_or("--bert is missing")?,
+        },
+    };
+    if let Some(p) = &a.gpt {
+        paths.gpt = p.clone();
+    }
+    if let Some(p) = &a.sovits {
+        paths.sovits = p.clone();
+    }
+    if let Some(p) = &a.hubert {
+        paths.hubert = p.clone();
+    }
+    if let Some(p) = &a.bert {
+        paths.bert = p.clone();
+    }
+    let t0 = Instant::now();
+    let tts = Tts::<CpuBackend>::load(&paths, &TtsOptions::default(), &Default::default()).map_err(e)?;
+    eprintln!("loaded the models in {:.2} s", t0.elapsed().as_secs_f64());
+
+    let mut voice = match (&a.voice, &a.reference) {
+        (Some(v), _) => Voice::load(v).map_err(e)?,
+        (None, Some(r)) => {
+            let transcript = a.ref_text.as_deref().map(|t| (t, a.ref_lang.as_str()));
+            tts.voice_from_wav(r, transcript, &a.params.frontend).map_err(e)?
+        }
+        (None, None) => return Err("give --ref WAV (with --ref-text and --ref-lang) or --voice FILE".into()),
+    };
+    for r in &a.extra_refs {
+        tts.add_reference(&mut voice, &sovits_core::audio::read_wav(r).map_err(e)?).map_err(e)?;
+    }
+    if let Some(path) = &a.save_voice {
+        voice.save(path).map_err(e)?;
+        eprintln!("saved the voice to {}", path.display());
+    }
+    let text = a.text.clone().ok_or("give --text or --text-file")?;
+
+    let t0 = Instant::now();
+    let mut samples = Vec::new();
+    let cancel = CancelToken::new();
+    tts.synthesize_stream(&voice, &text, &a.lang, &a.params, &cancel, |chunk| {
+        samples.extend_from_slice(&chunk.samples);
+        let done = chunk.index + 1;
+        let width = 30;
+        let filled = width * done / chunk.count.max(1);
+        eprint!("\r[{}{}] {done}/{} sentences", "#".repeat(filled), " ".repeat(width - filled), chunk.count);
+        std::io::stderr().flush().ok();
+        true
+    })
+    .map_err(e)?;
+    eprintln!();
+    let secs = samples.len() as f64 / tts.sample_rate() as f64;
+    let took = t0.elapsed().as_secs_f64();
+    write_wav(&a.out, &samples, tts.sample_rate()).map_err(e)?;
+    println!(
+        "wrote {} ({secs:.2} s of audio at {} Hz) in {took:.2} s, real-time factor {:.3}",
+        a.out.display(),
+        tts.sample_rate(),
+        took / secs.max(1e-9)
+    );
+    Ok(())
+}
+
+fn first_with(dir: &std::path::Path, ext: &str) -> Option<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().and_then(|x| x.to_str()) == Some(ext))
+        .collect();
+    v.sort();
+    v.into_iter().next()
+}
+
+fn main() -> ExitCode {
+    match parse().and_then(run) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(m) if m.is_empty() => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        Err(m) => {
+            eprintln!("error: {m}\n{USAGE}");
+            ExitCode::from(1)
+        }
+    }
+}

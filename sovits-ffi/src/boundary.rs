@@ -1,0 +1,176 @@
+//! The FFI boundary: panic catching, status codes and the thread-local last error, pointer
+//! and string checks, and NULL-safe frees.
+
+use std::cell::RefCell;
+use std::ffi::{CStr, CString, c_char};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use sovits_core::Error;
+use sovits_core::audio::Audio;
+
+use crate::sovits_status;
+
+thread_local! {
+    static LAST_ERROR: RefCell<CString> = RefCell::new(CString::default());
+}
+
+/// A failure: its status and message.
+pub struct Fail {
+    pub status: sovits_status,
+    pub message: String,
+}
+
+impl Fail {
+    pub fn null(what: &str) -> Self {
+        Fail { status: sovits_status::SOVITS_STATUS_NULL_ARG, message: format!("{what} is NULL") }
+    }
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Fail { status: sovits_status::SOVITS_STATUS_INVALID_ARG, message: message.into() }
+    }
+}
+
+impl From<Error> for Fail {
+    fn from(e: Error) -> Self {
+        use sovits_status::*;
+        let status = match &e {
+            Error::Io { .. } => SOVITS_STATUS_IO,
+            Error::Format { .. } | Error::WeightsMismatch { .. } | Error::Config(_) => SOVITS_STATUS_WEIGHTS,
+            Error::Unsupported { .. } | Error::UnsupportedLanguage { .. } => SOVITS_STATUS_UNSUPPORTED,
+            Error::Audio(_) => SOVITS_STATUS_AUDIO,
+            Error::InvalidArgument(_) => SOVITS_STATUS_INVALID_ARG,
+            Error::Cancelled => SOVITS_STATUS_CANCELLED,
+            _ => SOVITS_STATUS_PANIC,
+        };
+        Fail { status, message: e.to_string() }
+    }
+}
+
+fn set_last_error(message: &str) {
+    let c = CString::new(message.replace('\0', " ")).unwrap_or_default();
+    LAST_ERROR.with(|l| *l.borrow_mut() = c);
+}
+
+pub fn last_error() -> *const c_char {
+    LAST_ERROR.with(|l| l.borrow().as_ptr())
+}
+
+fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
+    p.downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
+}
+
+/// Runs an export body: clears the last error, catches panics, maps failures to a status
+/// and records the message.
+pub fn guard(f: impl FnOnce() -> Result<(), Fail>) -> sovits_status {
+    set_last_error("");
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(Ok(())) => sovits_status::SOVITS_STATUS_OK,
+        Ok(Err(fail)) => {
+            crate::log::error(&fail.message);
+            set_last_error(&fail.message);
+            fail.status
+        }
+        Err(p) => {
+            let m = format!("internal error (please report): {}", panic_message(p.as_ref()));
+            crate::log::error(&m);
+            set_last_error(&m);
+            sovits_status::SOVITS_STATUS_PANIC
+        }
+    }
+}
+
+/// Runs a body that has no status to return; a panic gives `default`.
+pub fn catch<T>(default: T, f: impl FnOnce() -> T) -> T {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or(default)
+}
+
+/// A non-NULL handle.
+///
+/// # Safety
+/// `p` is NULL or valid for reads.
+pub unsafe fn handle<'a, T>(p: *const T, what: &str) -> Result<&'a T, Fail> {
+    unsafe { p.as_ref() }.ok_or_else(|| Fail::null(what))
+}
+
+/// A params struct whose `struct_size` (its first field) covers this version's fields.
+///
+/// # Safety
+/// `p` is NULL or points to at least `struct_size` readable bytes starting with a `u32`.
+pub unsafe fn params<'a, T>(p: *const T, what: &str) -> Result<&'a T, Fail> {
+    if p.is_null() {
+        return Err(Fail::null(what));
+    }
+    let size = unsafe { *(p as *const u32) } as usize;
+    if size < size_of::<T>() {
+        return Err(Fail::invalid(format!(
+            "{what}.struct_size is {size}, this library needs {} (start from the *_default_params() of its header)",
+            size_of::<T>()
+        )));
+    }
+    Ok(unsafe { &*p })
+}
+
+/// An output pointer, checked non-NULL.
+pub fn out<'a, T>(p: *mut *mut T, what: &str) -> Result<&'a mut *mut T, Fail> {
+    unsafe { p.as_mut() }.ok_or_else(|| Fail::null(what))
+}
+
+/// A NUL-terminated UTF-8 string, or `None` for NULL.
+///
+/// # Safety
+/// `s` is NULL or NUL-terminated.
+pub unsafe fn opt_str<'a>(s: *const c_char, what: &str) -> Result<Option<&'a str>, Fail> {
+    if s.is_null() {
+        return Ok(None);
+    }
+    unsafe { CStr::from_ptr(s) }
+        .to_str()
+        .map(Some)
+        .map_err(|e| Fail::invalid(format!("{what} is not valid UTF-8 ({e})")))
+}
+
+/// A required NUL-terminated UTF-8 string.
+///
+/// # Safety
+/// `s` is NULL or NUL-terminated.
+pub unsafe fn req_str<'a>(s: *const c_char, what: &str) -> Result<&'a str, Fail> {
+    unsafe { opt_str(s, what) }?.ok_or_else(|| Fail::null(what))
+}
+
+/// PCM samples as [`Audio`].
+///
+/// # Safety
+/// `pcm` is NULL or holds `n` floats.
+pub unsafe fn audio(pcm: *const f32, n: u64, sample_rate: i32) -> Result<Audio, Fail> {
+    if pcm.is_null() {
+        return Err(Fail::null("pcm"));
+    }
+    if n == 0 || n > (1u64 << 31) {
+        return Err(Fail::invalid(format!("n_samples must be in 1..2^31, got {n}")));
+    }
+    if !(1000..=384_000).contains(&sample_rate) {
+        return Err(Fail::invalid(format!("sample_rate must be 1000..384000 Hz, got {sample_rate}")));
+    }
+    let samples = unsafe { std::slice::from_raw_parts(pcm, n as usize) }.to_vec();
+    if samples.iter().any(|s| !s.is_finite()) {
+        return Err(Fail::invalid("pcm holds NaN or infinite samples"));
+    }
+    Ok(Audio { samples, sample_rate: sample_rate as u32 })
+}
+
+/// Frees a boxed handle through its address and NULLs it; NULL or an already NULL handle is
+/// a no-op.
+///
+/// # Safety
+/// `p` is NULL or points to NULL or to a pointer from `Box::into_raw::<T>`.
+pub unsafe fn free<T>(p: *mut *mut T) {
+    catch((), || {
+        let Some(slot) = (unsafe { p.as_mut() }) else { return };
+        if !slot.is_null() {
+            drop(unsafe { Box::from_raw(*slot) });
+            *slot = std::ptr::null_mut();
+        }
+    })
+}

@@ -1,0 +1,204 @@
+/* The C API end to end on the tiny test model: load, voice, synthesize, stream, cancel,
+ * voice files, frees, and every class of bad input giving a status and a message.
+ * Built and run by sovits-ffi/tests/c_api.rs:  api_test GPT SOVITS HUBERT_DIR BERT_DIR REF_WAV TMP_DIR */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sovits.h"
+
+static int failures = 0;
+
+#define CHECK(cond)                                                                \
+    do {                                                                           \
+        if (!(cond)) {                                                             \
+            fprintf(stderr, "FAIL %s:%d: %s (last error: %s)\n", __FILE__, __LINE__, \
+                    #cond, sovits_last_error());                                   \
+            failures++;                                                            \
+        }                                                                          \
+    } while (0)
+
+#define EXPECT_STATUS(call, want)                                                        \
+    do {                                                                                 \
+        sovits_status got_ = (call);                                                     \
+        if (got_ != (want)) {                                                            \
+            fprintf(stderr, "FAIL %s:%d: %s gave %d, want %d (%s)\n", __FILE__, __LINE__, \
+                    #call, (int)got_, (int)(want), sovits_last_error());                 \
+            failures++;                                                                  \
+        } else if ((want) != SOVITS_STATUS_OK && strlen(sovits_last_error()) == 0) {     \
+            fprintf(stderr, "FAIL %s:%d: %s gave no message\n", __FILE__, __LINE__, #call); \
+            failures++;                                                                  \
+        }                                                                                \
+    } while (0)
+
+static int log_lines = 0;
+static void on_log(int32_t level, const char *message, void *user_data) {
+    (void)level;
+    (void)message;
+    (*(int *)user_data)++;
+}
+
+struct stream_state {
+    int chunks;
+    uint64_t samples;
+    int stop_after;              /* return 0 after this many chunks (0 = never) */
+    sovits_session *to_cancel;   /* cancel this session from the callback */
+};
+
+static int32_t on_audio(const float *pcm, uint64_t n, int32_t rate, void *user_data) {
+    struct stream_state *s = (struct stream_state *)user_data;
+    CHECK(pcm != NULL && n > 0 && rate == 32000);
+    s->chunks++;
+    s->samples += n;
+    if (s->to_cancel) sovits_session_cancel(s->to_cancel);
+    if (s->stop_after && s->chunks >= s->stop_after) return 0;
+    return 1;
+}
+
+int main(int argc, char **argv) {
+    if (argc != 7) {
+        fprintf(stderr, "usage: %s GPT SOVITS HUBERT_DIR BERT_DIR REF_WAV TMP_DIR\n", argv[0]);
+        return 2;
+    }
+    const char *ref_wav = argv[5];
+    char voice_file[4096];
+    snprintf(voice_file, sizeof voice_file, "%s/c_test.voice", argv[6]);
+
+    CHECK(sovits_abi_version() == SOVITS_ABI_VERSION);
+    CHECK(strlen(sovits_version()) > 0);
+    sovits_log_set(on_log, &log_lines);
+
+    /* Bad model paths: status + message, out pointer untouched. */
+    sovits_model *model = NULL;
+    sovits_model_params mp = sovits_model_default_params();
+    CHECK(mp.struct_size == sizeof(sovits_model_params));
+    EXPECT_STATUS(sovits_model_load(&mp, &model), SOVITS_STATUS_NULL_ARG);
+    mp.model_dir = "/no/such/dir";
+    EXPECT_STATUS(sovits_model_load(&mp, &model), SOVITS_STATUS_IO);
+    CHECK(model == NULL);
+    mp = sovits_model_default_params();
+    mp.gpt_path = argv[1];
+    mp.sovits_path = argv[2];
+    mp.hubert_dir = argv[3];
+    mp.bert_dir = "/no/such/bert";
+    EXPECT_STATUS(sovits_model_load(&mp, &model), SOVITS_STATUS_IO);
+    mp.bert_dir = argv[4];
+    mp.sovits_path = argv[1]; /* a GPT file where SoVITS belongs */
+    EXPECT_STATUS(sovits_model_load(&mp, &model), SOVITS_STATUS_WEIGHTS);
+    mp.sovits_path = argv[2];
+    mp.struct_size = 4;
+    EXPECT_STATUS(sovits_model_load(&mp, &model), SOVITS_STATUS_INVALID_ARG);
+    mp.struct_size = sizeof(sovits_model_params);
+    EXPECT_STATUS(sovits_model_load(NULL, &model), SOVITS_STATUS_NULL_ARG);
+    EXPECT_STATUS(sovits_model_load(&mp, NULL), SOVITS_STATUS_NULL_ARG);
+    EXPECT_STATUS(sovits_model_load(&mp, &model), SOVITS_STATUS_OK);
+    CHECK(model != NULL);
+    CHECK(sovits_model_sample_rate(model) == 32000);
+    CHECK(sovits_model_sample_rate(NULL) == 0);
+
+    /* Voices. */
+    sovits_voice *voice = NULL;
+    EXPECT_STATUS(sovits_voice_from_wav(model, "/no/such.wav", NULL, NULL, &voice), SOVITS_STATUS_IO);
+    EXPECT_STATUS(sovits_voice_from_wav(model, argv[1], NULL, NULL, &voice), SOVITS_STATUS_AUDIO); /* not a WAV */
+    static float short_clip[16000];
+    for (int i = 0; i < 16000; i++) short_clip[i] = (i % 50) / 100.0f;
+    EXPECT_STATUS(sovits_voice_new(model, short_clip, 16000, 16000, "Hi there.", "en", &voice), SOVITS_STATUS_AUDIO);
+    EXPECT_STATUS(sovits_voice_new(model, NULL, 16000, 16000, NULL, NULL, &voice), SOVITS_STATUS_NULL_ARG);
+    EXPECT_STATUS(sovits_voice_new(model, short_clip, 16000, 0, NULL, NULL, &voice), SOVITS_STATUS_INVALID_ARG);
+    const char bad_utf8[] = {'H', 'i', (char)0xff, (char)0xfe, 0};
+    EXPECT_STATUS(sovits_voice_from_wav(model, ref_wav, bad_utf8, "en", &voice), SOVITS_STATUS_INVALID_ARG);
+    EXPECT_STATUS(sovits_voice_from_wav(model, ref_wav, "Hello there.", NULL, &voice), SOVITS_STATUS_NULL_ARG);
+    EXPECT_STATUS(sovits_voice_from_wav(model, ref_wav, "Hello there.", "xx", &voice), SOVITS_STATUS_INVALID_ARG);
+    CHECK(voice == NULL);
+    EXPECT_STATUS(sovits_voice_from_wav(model, ref_wav, "Hello there, how are you today", "en", &voice),
+                  SOVITS_STATUS_OK);
+    CHECK(voice != NULL);
+    EXPECT_STATUS(sovits_voice_save(voice, voice_file), SOVITS_STATUS_OK);
+    sovits_voice *loaded = NULL;
+    EXPECT_STATUS(sovits_voice_load(voice_file, &loaded), SOVITS_STATUS_OK);
+    EXPECT_STATUS(sovits_voice_load(ref_wav, &loaded), SOVITS_STATUS_WEIGHTS); /* not a voice file */
+
+    /* Synthesis. */
+    sovits_session *session = NULL;
+    EXPECT_STATUS(sovits_session_new(model, &session), SOVITS_STATUS_OK);
+    sovits_synth_params sp = sovits_synth_default_params();
+    sp.top_k = 1;
+    sp.noise_scale = 0.0f;
+    sovits_audio *audio = NULL;
+    EXPECT_STATUS(sovits_synthesize(session, loaded, "Hello from C. This is a test.", "en", &sp, &audio),
+                  SOVITS_STATUS_OK);
+    CHECK(audio != NULL && audio->n_samples > 16000 && audio->sample_rate == 32000);
+    if (audio) {
+        for (uint64_t i = 0; i < audio->n_samples; i++) {
+            if (!(audio->samples[i] >= -1.0f && audio->samples[i] <= 1.0f)) {
+                CHECK(!"sample out of range");
+                break;
+            }
+        }
+    }
+    sovits_audio_free(&audio);
+    CHECK(audio == NULL);
+    sovits_audio_free(&audio); /* double free: a no-op */
+    sovits_audio_free(NULL);
+
+    /* Bad synthesis input. */
+    EXPECT_STATUS(sovits_synthesize(session, voice, "", "en", &sp, &audio), SOVITS_STATUS_INVALID_ARG);
+    EXPECT_STATUS(sovits_synthesize(session, voice, "Hi.", "ja", &sp, &audio), SOVITS_STATUS_UNSUPPORTED);
+    EXPECT_STATUS(sovits_synthesize(session, voice, bad_utf8, "en", &sp, &audio), SOVITS_STATUS_INVALID_ARG);
+    EXPECT_STATUS(sovits_synthesize(session, voice, NULL, "en", &sp, &audio), SOVITS_STATUS_NULL_ARG);
+    EXPECT_STATUS(sovits_synthesize(NULL, voice, "Hi.", "en", &sp, &audio), SOVITS_STATUS_NULL_ARG);
+    sovits_synth_params bad = sp;
+    bad.top_k = 0;
+    EXPECT_STATUS(sovits_synthesize(session, voice, "Hello.", "en", &bad, &audio), SOVITS_STATUS_INVALID_ARG);
+    bad = sp;
+    bad.speed = -1.0f;
+    EXPECT_STATUS(sovits_synthesize(session, voice, "Hello.", "en", &bad, &audio), SOVITS_STATUS_INVALID_ARG);
+    bad = sp;
+    bad.split_method = 9;
+    EXPECT_STATUS(sovits_synthesize(session, voice, "Hello.", "en", &bad, &audio), SOVITS_STATUS_INVALID_ARG);
+    bad = sp;
+    bad.struct_size = 8;
+    EXPECT_STATUS(sovits_synthesize(session, voice, "Hello.", "en", &bad, &audio), SOVITS_STATUS_INVALID_ARG);
+    CHECK(audio == NULL);
+
+    /* Streaming: every sentence, early stop, cancel. */
+    const char *three = "One sentence here. Another one follows. And a third one ends it.";
+    sp.split_method = 5;
+    struct stream_state st = {0, 0, 0, NULL};
+    EXPECT_STATUS(sovits_synthesize_stream(session, voice, three, "en", &sp, on_audio, &st), SOVITS_STATUS_OK);
+    CHECK(st.chunks == 3 && st.samples > 0);
+    struct stream_state early = {0, 0, 1, NULL};
+    EXPECT_STATUS(sovits_synthesize_stream(session, voice, three, "en", &sp, on_audio, &early), SOVITS_STATUS_OK);
+    CHECK(early.chunks == 1);
+    struct stream_state cancel = {0, 0, 0, session};
+    EXPECT_STATUS(sovits_synthesize_stream(session, voice, three, "en", &sp, on_audio, &cancel),
+                  SOVITS_STATUS_CANCELLED);
+    CHECK(cancel.chunks == 1);
+    EXPECT_STATUS(sovits_synthesize_stream(session, voice, three, "en", &sp, NULL, NULL), SOVITS_STATUS_NULL_ARG);
+    /* The session works again after a cancel. */
+    struct stream_state again = {0, 0, 0, NULL};
+    EXPECT_STATUS(sovits_synthesize_stream(session, voice, three, "en", &sp, on_audio, &again), SOVITS_STATUS_OK);
+    CHECK(again.chunks == 3);
+    sovits_session_cancel(NULL);
+
+    /* Frees: NULL-safe and idempotent. */
+    sovits_session_free(&session);
+    sovits_session_free(&session);
+    sovits_voice_free(&voice);
+    sovits_voice_free(&voice);
+    sovits_voice_free(&loaded);
+    sovits_voice_free(NULL);
+    sovits_model_free(&model);
+    sovits_model_free(&model);
+    sovits_model_free(NULL);
+    CHECK(model == NULL && voice == NULL && session == NULL);
+    CHECK(log_lines > 0);
+    sovits_log_set(NULL, NULL);
+
+    if (failures) {
+        fprintf(stderr, "%d check(s) failed\n", failures);
+        return 1;
+    }
+    printf("C API test: all checks passed\n");
+    return 0;
+}

@@ -1,0 +1,84 @@
+//! Builds the C test program (`tests/c/api_test.c`) and the C++ header check against this
+//! crate's shared library with the system compilers (`$CC`/`cc`, `$CXX`/`c++`) and runs them
+//! on the tiny test model. `SOVITS_VALGRIND=1` runs the C program under valgrind as well
+//! (`--error-exitcode=1 --leak-check=full`; slow, see docs/ffi.md).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn lib_dir() -> PathBuf {
+    // target/<profile>/deps/c_api-<hash> -> target/<profile>
+    let exe = std::env::current_exe().unwrap();
+    let profile_dir = exe.parent().and_then(Path::parent).unwrap().to_path_buf();
+    let name = format!("{}sovits_ffi{}", std::env::consts::DLL_PREFIX, std::env::consts::DLL_SUFFIX);
+    // `cargo test` rebuilds the cdylib in deps/ (it uplifts to the profile directory only on `cargo build`).
+    for d in [profile_dir.join("deps"), profile_dir.clone()] {
+        if d.join(&name).exists() {
+            return d;
+        }
+    }
+    panic!("{name} not found next to {}; build the cdylib first (cargo build -p sovits-ffi)", profile_dir.display());
+}
+
+fn run(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e} (a C compiler is needed for this test)"));
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{cmd:?} failed:\n{text}");
+    text
+}
+
+#[test]
+fn c_program_and_cpp_header() {
+    let crate_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let root = crate_dir.parent().unwrap().to_path_buf();
+    let include = root.join("include");
+    let lib = lib_dir();
+    let tmp = std::env::temp_dir().join(format!("sovits-c-test-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
+    let cxx = std::env::var("CXX").unwrap_or_else(|_| "c++".into());
+    let link = |cmd: &mut Command| {
+        cmd.arg(format!("-I{}", include.display()))
+            .arg(format!("-L{}", lib.display()))
+            .arg("-lsovits_ffi")
+            .arg(format!("-Wl,-rpath,{}", lib.display()));
+    };
+    let c_exe = tmp.join("api_test");
+    let mut c = Command::new(&cc);
+    c.args(["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic"]).arg(crate_dir.join("tests/c/api_test.c"));
+    link(&mut c);
+    run(c.arg("-o").arg(&c_exe));
+    let cpp_exe = tmp.join("header_check");
+    let mut cpp = Command::new(&cxx);
+    cpp.args(["-std=c++11", "-Wall", "-Wextra", "-Werror"]).arg(crate_dir.join("tests/c/header_check.cpp"));
+    link(&mut cpp);
+    run(cpp.arg("-o").arg(&cpp_exe));
+    // cargo's LD_LIBRARY_PATH may list an older copy first; point the loader at this one.
+    let with_lib = |exe: &Path| {
+        let mut c = Command::new(exe);
+        c.env("LD_LIBRARY_PATH", &lib).env("DYLD_LIBRARY_PATH", &lib);
+        c
+    };
+    println!("{}", run(&mut with_lib(&cpp_exe)));
+
+    let tiny = root.join("tests/fixtures/parity/tiny");
+    let args = [
+        tiny.join("official/gpt_v2.ckpt"),
+        tiny.join("official/sovits_v2.pth"),
+        tiny.join("official/chinese-hubert-base"),
+        tiny.join("official/chinese-roberta-wwm-ext-large"),
+        tiny.join("io/ref_32k.wav"),
+        tmp.clone(),
+    ];
+    let out = run(with_lib(&c_exe).args(&args));
+    println!("{out}");
+    assert!(out.contains("all checks passed"));
+    if std::env::var_os("SOVITS_VALGRIND").is_some() {
+        let out = run(with_lib(Path::new("valgrind"))
+            .args(["--error-exitcode=1", "--leak-check=full", "--errors-for-leak-kinds=definite", "-q"])
+            .arg(&c_exe)
+            .args(&args));
+        println!("valgrind:\n{out}");
+    }
+    std::fs::remove_dir_all(&tmp).ok();
+}
