@@ -28,7 +28,7 @@ use std::time::Instant;
 
 use sovits_core::audio::write_wav;
 use sovits_core::backend::CpuBackend;
-use sovits_core::pipeline::{CancelToken, ModelPaths, SynthesisParams, Tts, TtsOptions, Voice};
+use sovits_core::pipeline::{CancelToken, ModelOverrides, ModelPaths, SynthesisParams, Tts, TtsOptions, Voice};
 
 struct Args {
     models: Option<PathBuf>,
@@ -136,39 +136,17 @@ fn run(mut a: Args) -> Result<(), String> {
             a.lang = "en".into();
         }
     }
-    let mut paths = match &a.models {
-        Some(dir) => ModelPaths::from_dir(dir).or_else(|err| {
-            // An explicit part fills in what from_dir could not decide.
-            let d = dir.clone();
-            match (&a.gpt, &a.sovits) {
-                (_, Some(_)) | (Some(_), _) => Ok(ModelPaths {
-                    gpt: a.gpt.clone().or_else(|| first_with(&d, "ckpt")).unwrap_or_default(),
-                    sovits: a.sovits.clone().or_else(|| first_with(&d, "pth")).unwrap_or_default(),
-                    hubert: d.join("chinese-hubert-base"),
-                    bert: d.join("chinese-roberta-wwm-ext-large"),
-                }),
-                _ => Err(e(err)),
-            }
-        })?,
+    let over =
+        ModelOverrides { gpt: a.gpt.clone(), sovits: a.sovits.clone(), hubert: a.hubert.clone(), bert: a.bert.clone() };
+    let paths = match &a.models {
+        Some(dir) => ModelPaths::from_dir_with(dir, over).map_err(e)?,
         None => ModelPaths {
-            gpt: a.gpt.clone().ok_or("give --models DIR or all of --gpt --sovits --hubert --bert")?,
-            sovits: a.sovits.clone().ok_or("--sovits is missing")?,
-            hubert: a.hubert.clone().ok_or("--hubert is missing")?,
-            bert: a.bert.clone().ok_or("--bert is missing")?,
+            gpt: over.gpt.ok_or("give --models DIR or all of --gpt --sovits --hubert --bert")?,
+            sovits: over.sovits.ok_or("--sovits is missing")?,
+            hubert: over.hubert.ok_or("--hubert is missing")?,
+            bert: over.bert.ok_or("--bert is missing")?,
         },
     };
-    if let Some(p) = &a.gpt {
-        paths.gpt = p.clone();
-    }
-    if let Some(p) = &a.sovits {
-        paths.sovits = p.clone();
-    }
-    if let Some(p) = &a.hubert {
-        paths.hubert = p.clone();
-    }
-    if let Some(p) = &a.bert {
-        paths.bert = p.clone();
-    }
     let t0 = Instant::now();
     let tts = Tts::<CpuBackend>::load(&paths, &TtsOptions::default(), &Default::default()).map_err(e)?;
     eprintln!("loaded the models in {:.2} s", t0.elapsed().as_secs_f64());
@@ -214,17 +192,6 @@ fn run(mut a: Args) -> Result<(), String> {
         took / secs.max(1e-9)
     );
     Ok(())
-}
-
-fn first_with(dir: &std::path::Path, ext: &str) -> Option<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .ok()?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().and_then(|x| x.to_str()) == Some(ext))
-        .collect();
-    v.sort();
-    v.into_iter().next()
 }
 
 fn main() -> ExitCode {

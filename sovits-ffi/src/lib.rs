@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use sovits_core::audio::read_wav;
 use sovits_core::backend::CpuBackend;
-use sovits_core::pipeline::{CancelToken, ModelPaths, SynthesisParams, Tts, TtsOptions, Voice};
+use sovits_core::pipeline::{CancelToken, ModelOverrides, ModelPaths, SynthesisParams, Tts, TtsOptions, Voice};
 use sovits_core::text::FrontendOptions;
 use sovits_core::text::split::CutMethod;
 
@@ -209,44 +209,16 @@ pub unsafe extern "C" fn sovits_model_load(
             path(p.hubert_dir, "hubert_dir")?,
             path(p.bert_dir, "bert_dir")?,
         );
-        let mut paths = match &dir {
-            Some(d) if gpt.is_none() || sovits.is_none() => {
-                let d = d.clone();
-                match ModelPaths::from_dir(&d) {
-                    Ok(m) => m,
-                    // An explicit part settles what the directory left ambiguous.
-                    Err(e) if gpt.is_some() || sovits.is_some() => {
-                        let _ = e;
-                        ModelPaths {
-                            gpt: gpt.clone().unwrap_or_else(|| d.join("s1bert25hz.ckpt")),
-                            sovits: sovits.clone().unwrap_or_else(|| d.join("s2G2333k.pth")),
-                            hubert: d.join("chinese-hubert-base"),
-                            bert: d.join("chinese-roberta-wwm-ext-large"),
-                        }
-                    }
-                    Err(e) => return Err(e.into()),
-                }
-            }
-            Some(d) => ModelPaths {
-                gpt: gpt.clone().unwrap_or_default(),
-                sovits: sovits.clone().unwrap_or_default(),
-                hubert: d.join("chinese-hubert-base"),
-                bert: d.join("chinese-roberta-wwm-ext-large"),
-            },
+        let over = ModelOverrides { gpt, sovits, hubert, bert };
+        let paths = match dir {
+            Some(d) => ModelPaths::from_dir_with(d, over)?,
             None => ModelPaths {
-                gpt: gpt.clone().ok_or_else(|| Fail::null("gpt_path (or model_dir)"))?,
-                sovits: sovits.clone().ok_or_else(|| Fail::null("sovits_path (or model_dir)"))?,
-                hubert: hubert.clone().ok_or_else(|| Fail::null("hubert_dir (or model_dir)"))?,
-                bert: bert.clone().ok_or_else(|| Fail::null("bert_dir (or model_dir)"))?,
+                gpt: over.gpt.ok_or_else(|| Fail::null("gpt_path (or model_dir)"))?,
+                sovits: over.sovits.ok_or_else(|| Fail::null("sovits_path (or model_dir)"))?,
+                hubert: over.hubert.ok_or_else(|| Fail::null("hubert_dir (or model_dir)"))?,
+                bert: over.bert.ok_or_else(|| Fail::null("bert_dir (or model_dir)"))?,
             },
         };
-        for (slot, v) in
-            [(&mut paths.gpt, gpt), (&mut paths.sovits, sovits), (&mut paths.hubert, hubert), (&mut paths.bert, bert)]
-        {
-            if let Some(v) = v {
-                *slot = v;
-            }
-        }
         let opts = TtsOptions { host_gpt_decode: p.host_gpt_decode != 0 };
         let t0 = std::time::Instant::now();
         let tts = Tts::load(&paths, &opts, &Default::default())?;

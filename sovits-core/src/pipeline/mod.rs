@@ -5,4 +5,4 @@ mod reference;
 mod tts;
 
 pub use reference::{ReferenceOptions, prompt_semantic, reference_spectrogram};
-pub use tts::{CancelToken, Chunk, ModelPaths, SynthesisParams, Tts, TtsOptions, Voice};
+pub use tts::{CancelToken, Chunk, ModelOverrides, ModelPaths, SynthesisParams, Tts, TtsOptions, Voice};

@@ -37,6 +37,12 @@ impl ModelPaths {
     /// `*.ckpt` (GPT), one `*.pth` (SoVITS; `s2G*.pth` preferred when there are several),
     /// and the `chinese-hubert-base` and `chinese-roberta-wwm-ext-large` folders.
     pub fn from_dir(dir: impl AsRef<Path>) -> Result<Self> {
+        Self::from_dir_with(dir, ModelOverrides::default())
+    }
+
+    /// [`ModelPaths::from_dir`] where the parts given in `over` are taken as they are (and not
+    /// searched for), e.g. to pick one of several `.pth` files.
+    pub fn from_dir_with(dir: impl AsRef<Path>, over: ModelOverrides) -> Result<Self> {
         let dir = dir.as_ref();
         let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
         let (mut ckpt, mut pth) = (Vec::new(), Vec::new());
@@ -80,12 +86,37 @@ impl ModelPaths {
             }
         };
         Ok(ModelPaths {
-            gpt: pick(ckpt, "GPT .ckpt", "s1")?,
-            sovits: pick(pth, "SoVITS .pth", "s2G")?,
-            hubert: folder("chinese-hubert-base")?,
-            bert: folder("chinese-roberta-wwm-ext-large")?,
+            gpt: match over.gpt {
+                Some(p) => p,
+                None => pick(ckpt, "GPT .ckpt", "s1")?,
+            },
+            sovits: match over.sovits {
+                Some(p) => p,
+                None => pick(pth, "SoVITS .pth", "s2G")?,
+            },
+            hubert: match over.hubert {
+                Some(p) => p,
+                None => folder("chinese-hubert-base")?,
+            },
+            bert: match over.bert {
+                Some(p) => p,
+                None => folder("chinese-roberta-wwm-ext-large")?,
+            },
         })
     }
+}
+
+/// Parts named explicitly, for [`ModelPaths::from_dir_with`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ModelOverrides {
+    /// The GPT checkpoint.
+    pub gpt: Option<PathBuf>,
+    /// The SoVITS checkpoint.
+    pub sovits: Option<PathBuf>,
+    /// The HuBERT folder.
+    pub hubert: Option<PathBuf>,
+    /// The BERT folder.
+    pub bert: Option<PathBuf>,
 }
 
 /// How models are loaded.
