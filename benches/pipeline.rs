@@ -66,7 +66,9 @@ fn reference() -> Audio {
 fn voice() -> &'static Voice {
     static V: OnceLock<Voice> = OnceLock::new();
     V.get_or_init(|| {
-        tts().voice(&reference(), Some(("这是一段参考音频的文字内容。", "zh")), &FrontendOptions::default()).expect("voice")
+        tts()
+            .voice(&reference(), Some(("这是一段参考音频的文字内容。", "zh")), &FrontendOptions::default())
+            .expect("voice")
     })
 }
 
@@ -75,7 +77,9 @@ fn voice() -> &'static Voice {
 fn make_voice(bencher: divan::Bencher) {
     let t = tts();
     let r = reference();
-    bencher.bench(|| divan::black_box(t.voice(&r, Some(("这是一段参考音频的文字内容。", "zh")), &FrontendOptions::default())));
+    bencher.bench(|| {
+        divan::black_box(t.voice(&r, Some(("这是一段参考音频的文字内容。", "zh")), &FrontendOptions::default()))
+    });
 }
 
 /// One Chinese sentence (35 characters) to audio with the WebUI defaults, capped at 250
