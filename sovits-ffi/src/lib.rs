@@ -364,7 +364,8 @@ pub unsafe extern "C" fn sovits_voice_add_reference(
     })
 }
 
-/// Saves a voice to a file (a few hundred kB) so it can be loaded without the reference.
+/// Saves a voice to a file (about 2 MB for a 10 s reference, mostly its spectrogram) so it
+/// can be loaded without the reference clip.
 ///
 /// # Safety
 /// `voice` a valid handle; `path` NUL-terminated.
