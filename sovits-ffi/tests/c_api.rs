@@ -1,7 +1,7 @@
 //! Builds the C test program (`tests/c/api_test.c`) and the C++ header check against this
 //! crate's shared library with the system compilers (`$CC`/`cc`, `$CXX`/`c++`) and runs them
 //! on the tiny test model. `SOVITS_VALGRIND=1` runs the C program under valgrind as well
-//! (`--error-exitcode=1 --leak-check=full`; slow, see docs/ffi.md).
+//! (`--error-exitcode=1 --leak-check=full`; slow: use `--release`, see docs/ffi.md).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

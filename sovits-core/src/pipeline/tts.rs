@@ -74,7 +74,8 @@ impl ModelPaths {
                 )));
             }
             v.pop().ok_or_else(|| {
-                Error::Config(format!("{} has no {what} file; see docs/usage.md for the model files", dir.display()))
+                let why = format!("no {what} file in this folder; see docs/usage.md for the model files");
+                Error::io(dir, std::io::Error::new(std::io::ErrorKind::NotFound, why))
             })
         };
         let folder = |name: &str| -> Result<PathBuf> {
@@ -82,7 +83,8 @@ impl ModelPaths {
             if p.is_dir() {
                 Ok(p)
             } else {
-                Err(Error::Config(format!("{} is missing the {name} folder; see docs/usage.md", dir.display())))
+                let why = format!("the {name} folder is missing; see docs/usage.md for the model files");
+                Err(Error::io(&p, std::io::Error::new(std::io::ErrorKind::NotFound, why)))
             }
         };
         Ok(ModelPaths {

@@ -76,6 +76,10 @@ int main(int argc, char **argv) {
     mp.model_dir = "/no/such/dir";
     EXPECT_STATUS(sovits_model_load(&mp, &model), SOVITS_STATUS_IO);
     CHECK(model == NULL);
+    mp.model_dir = argv[6]; /* exists, but holds no model files */
+    EXPECT_STATUS(sovits_model_load(&mp, &model), SOVITS_STATUS_IO);
+    CHECK(strstr(sovits_last_error(), ".ckpt") != NULL);
+    CHECK(model == NULL);
     mp = sovits_model_default_params();
     mp.gpt_path = argv[1];
     mp.sovits_path = argv[2];
