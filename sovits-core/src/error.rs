@@ -113,6 +113,11 @@ impl Error {
         Error::Io { path: path.into(), source }
     }
 
+    /// An [`Error::Io`] for a file or folder that is not there; `why` says what was expected.
+    pub(crate) fn not_found(path: impl Into<PathBuf>, why: impl Into<String>) -> Self {
+        Error::io(path, std::io::Error::new(std::io::ErrorKind::NotFound, why.into()))
+    }
+
     pub(crate) fn format(path: impl Into<PathBuf>, format: &'static str, reason: impl Into<String>) -> Self {
         Error::Format { path: path.into(), format, reason: reason.into() }
     }

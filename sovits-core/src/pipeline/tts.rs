@@ -74,8 +74,7 @@ impl ModelPaths {
                 )));
             }
             v.pop().ok_or_else(|| {
-                let why = format!("no {what} file in this folder; see docs/usage.md for the model files");
-                Error::io(dir, std::io::Error::new(std::io::ErrorKind::NotFound, why))
+                Error::not_found(dir, format!("no {what} file in this folder; see docs/usage.md for the model files"))
             })
         };
         let folder = |name: &str| -> Result<PathBuf> {
@@ -83,8 +82,10 @@ impl ModelPaths {
             if p.is_dir() {
                 Ok(p)
             } else {
-                let why = format!("the {name} folder is missing; see docs/usage.md for the model files");
-                Err(Error::io(&p, std::io::Error::new(std::io::ErrorKind::NotFound, why)))
+                Err(Error::not_found(
+                    &p,
+                    format!("the {name} folder is missing; see docs/usage.md for the model files"),
+                ))
             }
         };
         Ok(ModelPaths {

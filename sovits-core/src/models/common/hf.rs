@@ -23,11 +23,10 @@ impl HfFolder {
     pub fn open(dir: impl AsRef<Path>, expected_type: &str) -> Result<Self> {
         let dir = dir.as_ref().to_path_buf();
         if !dir.exists() {
-            let e = std::io::Error::new(
-                std::io::ErrorKind::NotFound,
+            return Err(Error::not_found(
+                &dir,
                 "no such folder; expected a Hugging Face model folder with config.json and model weights",
-            );
-            return Err(Error::io(&dir, e));
+            ));
         }
         if !dir.is_dir() {
             return Err(Error::Config(format!(
