@@ -18,7 +18,7 @@
 //!
 //! Text: `--text` or `--text-file`, `--lang` (`all_zh`, `zh`, `en`, `auto`; default `zh`).
 //! Sampling: `--top-k 15 --top-p 1 --temperature 1 --repetition-penalty 1.35 --speed 1
-//! --split cut1 --pause 0.3 --seed 0 --noise-scale 0.5 --max-tokens 1500`.
+//! --split cut1 --pause 0.3 --seed 0 --noise-scale 0.5 --max-tokens 1500 --max-text-chars 50000`.
 //! A progress bar on stderr counts sentences.
 
 use std::io::Write;
@@ -51,7 +51,7 @@ struct Args {
 const USAGE: &str = "usage: synthesize [--models DIR | --gpt F --sovits F --hubert DIR --bert DIR] \
 [--ref WAV --ref-text T --ref-lang L | --voice FILE] [--ref2 WAV] [--save-voice FILE] \
 (--text T | --text-file F) [--lang L] [--out out.wav] [--top-k N] [--top-p P] [--temperature T] \
-[--repetition-penalty R] [--speed S] [--split cutN] [--pause SEC] [--seed N] [--noise-scale X] [--max-tokens N]";
+[--repetition-penalty R] [--speed S] [--split cutN] [--pause SEC] [--seed N] [--noise-scale X] [--max-tokens N] [--max-text-chars N]";
 
 fn parse() -> Result<Args, String> {
     let mut a = Args {
@@ -105,6 +105,7 @@ fn parse() -> Result<Args, String> {
             "--seed" => p.seed = num(&value)? as u64,
             "--noise-scale" => p.noise_scale = num(&value)? as f32,
             "--max-tokens" => p.max_tokens = num(&value)? as usize,
+            "--max-text-chars" => p.max_text_chars = num(&value)? as usize,
             other => return Err(format!("unknown flag {other}")),
         }
     }
@@ -195,14 +196,21 @@ fn run(mut a: Args) -> Result<(), String> {
 }
 
 fn main() -> ExitCode {
-    match parse().and_then(run) {
-        Ok(()) => ExitCode::SUCCESS,
+    let args = match parse() {
+        Ok(a) => a,
         Err(m) if m.is_empty() => {
             println!("{USAGE}");
-            ExitCode::SUCCESS
+            return ExitCode::SUCCESS;
         }
         Err(m) => {
             eprintln!("error: {m}\n{USAGE}");
+            return ExitCode::from(1);
+        }
+    };
+    match run(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(m) => {
+            eprintln!("error: {m}");
             ExitCode::from(1)
         }
     }

@@ -118,6 +118,10 @@ typedef struct sovits_synth_params {
   float noise_scale;
   // Most semantic tokens per sentence, 1..1500 (1500 = 60 s).
   int32_t max_tokens;
+  // Longest text one call accepts, in characters (50000); longer text fails with
+  // `SOVITS_STATUS_INVALID_ARG` before any work. Added in 0.1.1: a caller built against an
+  // older header (smaller `struct_size`) gets the default.
+  uint32_t max_text_chars;
 } sovits_synth_params;
 
 // Audio owned by the caller: free with `sovits_audio_free`.

@@ -174,3 +174,59 @@ fn bad_input_gives_clear_errors() {
     assert!(matches!(&r, Err(Error::Config(m)) if m.contains("several")), "{r:?}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn voices_and_texts_that_do_not_fit_are_refused() {
+    let t = tts();
+    let v = voice();
+    let inv = |r: sovits_core::Result<Audio>| match r {
+        Err(Error::InvalidArgument(m)) => m,
+        other => panic!("expected InvalidArgument, got {other:?}"),
+    };
+    // A voice whose prompt ids lie outside the model's vocabularies (a hand-made voice file).
+    let mut bad = v.clone();
+    bad.prompt_tokens[0] = 100_000;
+    assert!(inv(t.synthesize(&bad, "Hello there.", "en", &params())).contains("prompt token"));
+    let mut bad = v.clone();
+    bad.prompt_phones[0] = 100_000;
+    assert!(inv(t.synthesize(&bad, "Hello there.", "en", &params())).contains("prompt phone"));
+    // Every reference is checked, not only the first.
+    let mut bad = v.clone();
+    bad.refers.push((vec![0.0; 3], 3));
+    assert!(inv(t.synthesize(&bad, "Hello there.", "en", &params())).contains("reference 1"));
+    let mut bad = v.clone();
+    bad.bins = 9;
+    assert!(inv(t.synthesize(&bad, "Hello there.", "en", &params())).contains("voice"));
+    // max_text_chars, and sentences too long for one GPT pass.
+    let p = SynthesisParams { max_text_chars: 10, ..params() };
+    assert!(inv(t.synthesize(&v, "Hello there, friend.", "en", &p)).contains("max_text_chars"));
+    assert!(
+        inv(t.synthesize(&v, "Hello.", "en", &SynthesisParams { max_text_chars: 0, ..params() }))
+            .contains("max_text_chars")
+    );
+    let run_on = "word ".repeat(1500);
+    assert!(
+        inv(t.synthesize(
+            &v,
+            &run_on,
+            "en",
+            &SynthesisParams { split: sovits_core::text::split::CutMethod::Cut0, ..params() }
+        ))
+        .contains("phones")
+    );
+    // Tiny but consistent voices (what a hand-made voice file may hold) synthesize or fail
+    // cleanly: one-frame references, a one-token prompt.
+    for frames in [1usize, 2, 3] {
+        let mut small = v.clone();
+        small.refers = vec![(vec![0.5; v.bins * frames], frames)];
+        let r = t.synthesize(&small, "Hello there.", "en", &params());
+        assert!(r.is_ok() || matches!(r, Err(Error::InvalidArgument(_))), "{frames} frames: {r:?}");
+    }
+    let mut one = v.clone();
+    one.prompt_tokens.truncate(1);
+    let r = t.synthesize(&one, "Hello there.", "en", &params());
+    assert!(r.is_ok() || matches!(r, Err(Error::InvalidArgument(_))), "{r:?}");
+    // A transcript too long for the prompt.
+    let r = t.voice(&ref_wav(), Some((&run_on, "en")), &FrontendOptions::default());
+    assert!(matches!(r, Err(Error::InvalidArgument(m)) if m.contains("phones")));
+}

@@ -31,9 +31,11 @@ pub enum Error {
 
     /// The tensors in a weight file do not match the model being loaded.
     #[error(
-        "{model} weights do not match the model ({} missing, {} with the wrong shape, {} unexpected):{}\n\
+        "{model} weights do not match the model ({} missing, {} with the wrong shape, {} unexpected{}):{}\n\
          Check that the file is a GPT-SoVITS {model} checkpoint of a supported version and that the config matches it.",
-        missing.len(), mis_shaped.len(), unexpected.len(), render_key_problems(missing, mis_shaped, unexpected)
+        missing.len(), mis_shaped.len(), unexpected.len(),
+        if *stopped_early { "; the load stopped early: the model asks for far more than the file holds" } else { "" },
+        render_key_problems(missing, mis_shaped, unexpected)
     )]
     WeightsMismatch {
         /// Which model was loaded (`SoVITS`, `GPT`, ...).
@@ -44,6 +46,9 @@ pub enum Error {
         mis_shaped: Vec<String>,
         /// Keys in the file that the model does not use and that are not known training-only keys.
         unexpected: Vec<String>,
+        /// The load stopped before the whole model was built, because the config asks for far
+        /// more than the file holds (the lists then cover only the part built so far).
+        stopped_early: bool,
     },
 
     /// The checkpoint is a GPT-SoVITS version this library does not run.
@@ -116,6 +121,16 @@ impl Error {
     /// An [`Error::Io`] for a file or folder that is not there; `why` says what was expected.
     pub(crate) fn not_found(path: impl Into<PathBuf>, why: impl Into<String>) -> Self {
         Error::io(path, std::io::Error::new(std::io::ErrorKind::NotFound, why.into()))
+    }
+
+    /// Names the file a config error came from (other errors already name theirs or need none).
+    pub(crate) fn in_file(self, path: &std::path::Path) -> Self {
+        match self {
+            Error::Config(m) if !m.starts_with(&*path.to_string_lossy()) => {
+                Error::Config(format!("{}: {m}", path.display()))
+            }
+            e => e,
+        }
     }
 
     pub(crate) fn format(path: impl Into<PathBuf>, format: &'static str, reason: impl Into<String>) -> Self {

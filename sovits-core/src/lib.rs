@@ -22,6 +22,7 @@
 pub mod audio;
 pub mod backend;
 mod error;
+pub mod limits;
 pub mod models;
 pub mod pipeline;
 pub mod rng;

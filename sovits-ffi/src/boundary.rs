@@ -3,7 +3,6 @@
 
 use std::cell::RefCell;
 use std::ffi::{CStr, CString, c_char};
-use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use sovits_core::Error;
 use sovits_core::audio::Audio;
@@ -54,18 +53,11 @@ pub fn last_error() -> *const c_char {
     LAST_ERROR.with(|l| l.borrow().as_ptr())
 }
 
-fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
-    p.downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| p.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown panic".into())
-}
-
 /// Runs an export body: clears the last error, catches panics, maps failures to a status
 /// and records the message.
 pub fn guard(f: impl FnOnce() -> Result<(), Fail>) -> sovits_status {
     set_last_error("");
-    match catch_unwind(AssertUnwindSafe(f)) {
+    match crate::panic::catch(f) {
         Ok(Ok(())) => sovits_status::SOVITS_STATUS_OK,
         Ok(Err(fail)) => {
             crate::log::error(&fail.message);
@@ -73,7 +65,7 @@ pub fn guard(f: impl FnOnce() -> Result<(), Fail>) -> sovits_status {
             fail.status
         }
         Err(p) => {
-            let m = format!("internal error (please report): {}", panic_message(p.as_ref()));
+            let m = format!("internal error (please report): {p}");
             crate::log::error(&m);
             set_last_error(&m);
             sovits_status::SOVITS_STATUS_PANIC
@@ -83,7 +75,14 @@ pub fn guard(f: impl FnOnce() -> Result<(), Fail>) -> sovits_status {
 
 /// Runs a body that has no status to return; a panic gives `default`.
 pub fn catch<T>(default: T, f: impl FnOnce() -> T) -> T {
-    catch_unwind(AssertUnwindSafe(f)).unwrap_or(default)
+    match crate::panic::catch(|| Ok::<T, Fail>(f())) {
+        Ok(Ok(v)) => v,
+        Ok(Err(_)) => default,
+        Err(m) => {
+            crate::log::error(&format!("internal error (please report): {m}"));
+            default
+        }
+    }
 }
 
 /// A non-NULL handle.
@@ -110,6 +109,32 @@ pub unsafe fn params<'a, T>(p: *const T, what: &str) -> Result<&'a T, Fail> {
         )));
     }
     Ok(unsafe { &*p })
+}
+
+/// A params struct that has grown by appending fields: `struct_size` must be at least
+/// `min_size` (the first release's size); the bytes the caller's version has are copied over
+/// `defaults`, so fields appended later keep their defaults for older callers.
+///
+/// # Safety
+/// `p` is NULL or points to at least `struct_size` readable bytes starting with a `u32`.
+pub unsafe fn params_appended<T: Copy>(p: *const T, what: &str, min_size: usize, defaults: T) -> Result<T, Fail> {
+    if p.is_null() {
+        return Err(Fail::null(what));
+    }
+    let size = unsafe { (p as *const u32).read_unaligned() } as usize;
+    if size < min_size {
+        return Err(Fail::invalid(format!(
+            "{what}.struct_size is {size}, this library needs at least {min_size} (start from the \
+             *_default_params() of its header)"
+        )));
+    }
+    let mut out = defaults;
+    let n = size.min(size_of::<T>());
+    // The caller's first `n` bytes are its version of the struct; the rest stay defaults.
+    unsafe { std::ptr::copy_nonoverlapping(p as *const u8, (&mut out as *mut T).cast::<u8>(), n) };
+    // struct_size itself must describe this copy.
+    unsafe { (&mut out as *mut T).cast::<u32>().write_unaligned(size_of::<T>() as u32) };
+    Ok(out)
 }
 
 /// An output pointer, checked non-NULL.
@@ -150,8 +175,9 @@ pub unsafe fn audio(pcm: *const f32, n: u64, sample_rate: i32) -> Result<Audio, 
     if n == 0 || n > (1u64 << 31) {
         return Err(Fail::invalid(format!("n_samples must be in 1..2^31, got {n}")));
     }
-    if !(1000..=384_000).contains(&sample_rate) {
-        return Err(Fail::invalid(format!("sample_rate must be 1000..384000 Hz, got {sample_rate}")));
+    let (lo, hi) = sovits_core::limits::SAMPLE_RATE_RANGE;
+    if !(lo as i64..=hi as i64).contains(&(sample_rate as i64)) {
+        return Err(Fail::invalid(format!("sample_rate must be {lo}..{hi} Hz, got {sample_rate}")));
     }
     let samples = unsafe { std::slice::from_raw_parts(pcm, n as usize) }.to_vec();
     if samples.iter().any(|s| !s.is_finite()) {

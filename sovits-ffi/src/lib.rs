@@ -12,6 +12,7 @@
 
 mod boundary;
 mod log;
+mod panic;
 
 use std::ffi::{c_char, c_void};
 use std::sync::Arc;
@@ -100,7 +101,15 @@ pub struct sovits_synth_params {
     pub noise_scale: f32,
     /// Most semantic tokens per sentence, 1..1500 (1500 = 60 s).
     pub max_tokens: i32,
+    /// Longest text one call accepts, in characters (50000); longer text fails with
+    /// `SOVITS_STATUS_INVALID_ARG` before any work. Added in 0.1.1: a caller built against an
+    /// older header (smaller `struct_size`) gets the default.
+    pub max_text_chars: u32,
 }
+
+/// `sizeof(sovits_synth_params)` of the first release (before `max_text_chars`): the smallest
+/// `struct_size` accepted.
+const SYNTH_PARAMS_V1_SIZE: usize = std::mem::offset_of!(sovits_synth_params, max_text_chars);
 
 /// Audio owned by the caller: free with `sovits_audio_free`.
 #[repr(C)]
@@ -185,6 +194,7 @@ pub extern "C" fn sovits_synth_default_params() -> sovits_synth_params {
         seed: d.seed,
         noise_scale: d.noise_scale,
         max_tokens: d.max_tokens as i32,
+        max_text_chars: d.max_text_chars as u32,
     }
 }
 
@@ -278,6 +288,7 @@ fn synth_params(p: &sovits_synth_params) -> Result<SynthesisParams, Fail> {
         noise_scale: p.noise_scale,
         max_tokens: p.max_tokens as usize,
         frontend: FrontendOptions::default(),
+        max_text_chars: p.max_text_chars as usize,
     };
     s.validate()?;
     Ok(s)
@@ -485,7 +496,9 @@ pub unsafe extern "C" fn sovits_synthesize(
         let lang = unsafe { req_str(text_lang, "text_lang")? };
         let p = match params.is_null() {
             true => SynthesisParams::default(),
-            false => synth_params(unsafe { boundary::params(params, "params")? })?,
+            false => synth_params(&unsafe {
+                boundary::params_appended(params, "params", SYNTH_PARAMS_V1_SIZE, sovits_synth_default_params())?
+            })?,
         };
         let mut samples: Vec<f32> = Vec::new();
         run_synthesis(s, v, text, lang, &p, |c| {
@@ -527,7 +540,9 @@ pub unsafe extern "C" fn sovits_synthesize_stream(
         let lang = unsafe { req_str(text_lang, "text_lang")? };
         let p = match params.is_null() {
             true => SynthesisParams::default(),
-            false => synth_params(unsafe { boundary::params(params, "params")? })?,
+            false => synth_params(&unsafe {
+                boundary::params_appended(params, "params", SYNTH_PARAMS_V1_SIZE, sovits_synth_default_params())?
+            })?,
         };
         let rate = s.tts.sample_rate() as i32;
         run_synthesis(s, v, text, lang, &p, |c| unsafe {

@@ -27,6 +27,42 @@ fn run(cmd: &mut Command) -> String {
     text
 }
 
+/// The C soak program (`tests/c/soak_test.c`): 8 threads, one session each, 160 syntheses,
+/// every completed one compared with its single-threaded run; RSS flat. Minutes on the debug
+/// build: `cargo test --release -p sovits-ffi --test c_api -- --ignored --nocapture`.
+#[test]
+#[ignore = "soak: minutes; run with --ignored (see docs/reliability.md)"]
+fn c_soak() {
+    let crate_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let root = crate_dir.parent().unwrap().to_path_buf();
+    let lib = lib_dir();
+    let tmp = std::env::temp_dir().join(format!("sovits-c-soak-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let exe = tmp.join("soak_test");
+    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
+    run(Command::new(&cc)
+        .args(["-std=c99", "-Wall", "-Wextra", "-Werror", "-pthread"])
+        .arg(crate_dir.join("tests/c/soak_test.c"))
+        .arg(format!("-I{}", root.join("include").display()))
+        .arg(format!("-L{}", lib.display()))
+        .arg("-lsovits_ffi")
+        .arg(format!("-Wl,-rpath,{}", lib.display()))
+        .arg("-o")
+        .arg(&exe));
+    let tiny = root.join("tests/fixtures/parity/tiny");
+    let out = run(Command::new(&exe)
+        .env("LD_LIBRARY_PATH", &lib)
+        .arg(tiny.join("official/gpt_v2.ckpt"))
+        .arg(tiny.join("official/sovits_v2.pth"))
+        .arg(tiny.join("official/chinese-hubert-base"))
+        .arg(tiny.join("official/chinese-roberta-wwm-ext-large"))
+        .arg(tiny.join("io/ref_32k.wav"))
+        .args(["8", "160"]));
+    println!("{out}");
+    assert!(out.contains("0 errors, 0 mismatches"), "{out}");
+    std::fs::remove_dir_all(&tmp).ok();
+}
+
 #[test]
 fn c_program_and_cpp_header() {
     let crate_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
@@ -69,6 +105,7 @@ fn c_program_and_cpp_header() {
         tiny.join("official/chinese-roberta-wwm-ext-large"),
         tiny.join("io/ref_32k.wav"),
         tmp.clone(),
+        root.join("tests/fixtures/hostile"),
     ];
     let out = run(with_lib(&c_exe).args(&args));
     println!("{out}");

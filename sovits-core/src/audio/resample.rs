@@ -6,11 +6,11 @@ use rubato::{Async, FixedAsync, Resampler, SincInterpolationParameters, SincInte
 use crate::{Error, Result};
 
 /// Resamples mono audio from `from_hz` to `to_hz` (band-limited sinc interpolation; output
-/// length `ceil(len * to / from)`, delay compensated).
+/// length `ceil(len * to / from)`, delay compensated). Both rates must lie in
+/// [`crate::limits::SAMPLE_RATE_RANGE`], so the output is at most 192 times longer than the input.
 pub fn resample(samples: &[f32], from_hz: u32, to_hz: u32) -> Result<Vec<f32>> {
-    if from_hz == 0 || to_hz == 0 {
-        return Err(Error::Audio(format!("cannot resample from {from_hz} Hz to {to_hz} Hz")));
-    }
+    super::wav::check_sample_rate(from_hz, "resampler input")?;
+    super::wav::check_sample_rate(to_hz, "resampler output")?;
     if from_hz == to_hz || samples.is_empty() {
         return Ok(samples.to_vec());
     }

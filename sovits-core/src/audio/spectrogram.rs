@@ -32,7 +32,7 @@ impl Default for SpectrogramConfig {
 /// value than a float32 STFT (the reference's own rounding noise is ~5e-6 at 1 s).
 pub fn spectrogram(y: &[f32], cfg: &SpectrogramConfig) -> Result<(Vec<f32>, usize)> {
     let SpectrogramConfig { n_fft, hop, win, eps } = *cfg;
-    if hop == 0 || win > n_fft || n_fft < 2 {
+    if hop == 0 || hop > n_fft || win > n_fft || !(2..=crate::limits::MAX_FFT).contains(&n_fft) {
         return Err(Error::InvalidArgument(format!("bad STFT settings n_fft {n_fft}, hop {hop}, win {win}")));
     }
     let pad = (n_fft - hop) / 2;

@@ -3,6 +3,7 @@
 use std::io::Read;
 use std::path::Path;
 
+use crate::limits::{MAX_AUDIO_SECONDS, SAMPLE_RATE_RANGE};
 use crate::{Error, Result};
 
 /// Mono audio in `[-1, 1]`.
@@ -21,8 +22,8 @@ impl Audio {
     }
 }
 
-/// Reads a WAV file (8/16/24/32-bit integer or 32-bit float PCM, any rate, any channel count;
-/// channels are averaged to mono, integers scaled to `[-1, 1)`).
+/// Reads a WAV file (8/16/24/32-bit integer or 32-bit float PCM, 4-768 kHz, any channel count,
+/// up to [`MAX_AUDIO_SECONDS`]; channels are averaged to mono, integers scaled to `[-1, 1)`).
 pub fn read_wav(path: impl AsRef<Path>) -> Result<Audio> {
     let path = path.as_ref();
     let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
@@ -39,8 +40,17 @@ fn read_wav_from<R: Read>(r: R, name: &str) -> Result<Audio> {
         hound::WavReader::new(r).map_err(|e| Error::Audio(format!("{name}: not a readable WAV file ({e})")))?;
     let spec = reader.spec();
     let channels = spec.channels as usize;
-    if channels == 0 || spec.sample_rate == 0 {
-        return Err(Error::Audio(format!("{name}: WAV header has {channels} channels at {} Hz", spec.sample_rate)));
+    if channels == 0 {
+        return Err(Error::Audio(format!("{name}: the WAV header says 0 channels")));
+    }
+    check_sample_rate(spec.sample_rate, name)?;
+    // The header's length is checked before anything is read; the samples are then read as
+    // they come (a header may claim more than the file holds).
+    let seconds = reader.duration() as f64 / spec.sample_rate as f64;
+    if seconds > MAX_AUDIO_SECONDS {
+        return Err(Error::Audio(format!(
+            "{name}: the WAV file is {seconds:.0} s long; at most {MAX_AUDIO_SECONDS:.0} s are read (cut it first)"
+        )));
     }
     let interleaved: Vec<f32> = match (spec.sample_format, spec.bits_per_sample) {
         (hound::SampleFormat::Float, 32) => reader
@@ -61,7 +71,7 @@ fn read_wav_from<R: Read>(r: R, name: &str) -> Result<Audio> {
             )));
         }
     };
-    if interleaved.is_empty() {
+    if interleaved.len() < channels {
         return Err(Error::Audio(format!("{name}: the WAV file contains no samples")));
     }
     let samples = if channels == 1 {
@@ -73,6 +83,16 @@ fn read_wav_from<R: Read>(r: R, name: &str) -> Result<Audio> {
         return Err(Error::Audio(format!("{name}: the WAV file contains NaN or infinite samples")));
     }
     Ok(Audio { samples, sample_rate: spec.sample_rate })
+}
+
+/// Fails unless `rate` is within [`crate::limits::SAMPLE_RATE_RANGE`].
+pub(crate) fn check_sample_rate(rate: u32, name: &str) -> Result<()> {
+    let (lo, hi) = SAMPLE_RATE_RANGE;
+    if (lo..=hi).contains(&rate) {
+        Ok(())
+    } else {
+        Err(Error::Audio(format!("{name}: a sample rate of {rate} Hz is not supported (use {lo}-{hi} Hz)")))
+    }
 }
 
 /// Writes mono 16-bit PCM (samples clamped to `[-1, 1]`, scaled by 32767 like upstream).

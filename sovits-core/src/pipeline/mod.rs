@@ -4,5 +4,5 @@
 mod reference;
 mod tts;
 
-pub use reference::{ReferenceOptions, prompt_semantic, reference_spectrogram};
+pub use reference::{ReferenceOptions, check_reference, prompt_semantic, reference_spectrogram};
 pub use tts::{CancelToken, Chunk, ModelOverrides, ModelPaths, SynthesisParams, Tts, TtsOptions, Voice};

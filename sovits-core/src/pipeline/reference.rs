@@ -5,6 +5,7 @@
 use burn::tensor::{Tensor, TensorData, backend::Backend};
 
 use crate::audio::{Audio, SpectrogramConfig, resample, spectrogram};
+use crate::limits::{MAX_REFERENCE_SECONDS, SAMPLE_RATE_RANGE};
 use crate::models::hubert::HubertModel;
 use crate::models::sovits::SynthesizerTrn;
 use crate::{Error, Result};
@@ -31,6 +32,41 @@ pub const REFERENCE_RANGE_16K: (usize, usize) = (48_000, 160_000);
 /// Peak below which a clip counts as silent (about -80 dBFS).
 const SILENCE_PEAK: f32 = 1e-4;
 
+fn too_long_or_short(len_16k: usize) -> Error {
+    Error::Audio(format!(
+        "the reference audio is {:.2} s long; GPT-SoVITS needs 3-10 s (like upstream, which refuses \
+         other lengths); trim it, or set allow_any_length",
+        len_16k as f64 / 16_000.0
+    ))
+}
+
+/// What every reference clip must satisfy before any work is done on it: not empty, a sample
+/// rate in [`SAMPLE_RATE_RANGE`], at most [`MAX_REFERENCE_SECONDS`] (whatever
+/// `allow_any_length` says), finite samples.
+pub fn check_reference(audio: &Audio) -> Result<()> {
+    if audio.samples.is_empty() {
+        return Err(Error::Audio("the reference audio is empty".into()));
+    }
+    let (lo, hi) = SAMPLE_RATE_RANGE;
+    if !(lo..=hi).contains(&audio.sample_rate) {
+        return Err(Error::Audio(format!(
+            "the reference audio's sample rate of {} Hz is not supported (use {lo}-{hi} Hz)",
+            audio.sample_rate
+        )));
+    }
+    let seconds = audio.duration_secs();
+    if seconds > MAX_REFERENCE_SECONDS {
+        return Err(Error::Audio(format!(
+            "the reference audio is {seconds:.1} s long; at most {MAX_REFERENCE_SECONDS:.0} s are accepted \
+             (GPT-SoVITS wants 3-10 s of clear speech)"
+        )));
+    }
+    if audio.samples.iter().any(|v| !v.is_finite()) {
+        return Err(Error::Audio("the reference audio contains NaN or infinite samples".into()));
+    }
+    Ok(())
+}
+
 /// Prompt semantic tokens of a reference clip: resample to 16 kHz, check the 3-10 s window
 /// (unless allowed), append the zero padding, run HuBERT (raw samples, no normalisation),
 /// then `extract_latent`.
@@ -40,21 +76,21 @@ pub fn prompt_semantic<B: Backend>(
     audio: &Audio,
     opts: &ReferenceOptions,
 ) -> Result<Vec<u32>> {
-    if audio.samples.is_empty() {
-        return Err(Error::Audio("the reference audio is empty".into()));
-    }
+    check_reference(audio)?;
     let peak = audio.samples.iter().fold(0f32, |a, &b| a.max(b.abs()));
     if peak < SILENCE_PEAK {
         return Err(Error::Audio("the reference audio is silent; record 3-10 s of clear speech".into()));
     }
-    let mut wav = resample(&audio.samples, audio.sample_rate, 16_000)?;
     let (lo, hi) = REFERENCE_RANGE_16K;
+    // The length check comes before the (costly) resampling; the resampler's output length is
+    // `ceil(len * 16000 / rate)`, checked again below.
+    let len_16k = (audio.samples.len() as u64 * 16_000).div_ceil(audio.sample_rate as u64) as usize;
+    if !opts.allow_any_length && (len_16k < lo || len_16k > hi) {
+        return Err(too_long_or_short(len_16k));
+    }
+    let mut wav = resample(&audio.samples, audio.sample_rate, 16_000)?;
     if !opts.allow_any_length && (wav.len() < lo || wav.len() > hi) {
-        return Err(Error::Audio(format!(
-            "the reference audio is {:.2} s long; GPT-SoVITS needs 3-10 s (like upstream, which refuses \
-             other lengths); trim it, or set allow_any_length",
-            wav.len() as f64 / 16_000.0
-        )));
+        return Err(too_long_or_short(wav.len()));
     }
     if !(opts.pause_second.is_finite() && opts.pause_second >= 0.0) {
         return Err(Error::InvalidArgument(format!("pause_second must be >= 0, got {}", opts.pause_second)));
@@ -81,9 +117,7 @@ pub fn reference_spectrogram<B: Backend>(
     cfg: &SpectrogramConfig,
     device: &B::Device,
 ) -> Result<Tensor<B, 3>> {
-    if audio.samples.is_empty() {
-        return Err(Error::Audio("the reference audio is empty".into()));
-    }
+    check_reference(audio)?;
     let mut y = resample(&audio.samples, audio.sample_rate, sample_rate)?;
     let peak = y.iter().fold(0f32, |a, &b| a.max(b.abs()));
     if peak > 1.0 {

@@ -195,6 +195,11 @@ pub struct SynthesisParams {
     pub max_tokens: usize,
     /// Text frontend options (user dictionary).
     pub frontend: FrontendOptions,
+    /// Longest text (in characters) one synthesis call accepts
+    /// ([`crate::limits::DEFAULT_MAX_TEXT_CHARS`] = 50 000, about an hour of speech); longer
+    /// text is an [`Error::InvalidArgument`] before any work is done. Raise it for longer
+    /// documents, or better, stream them in parts.
+    pub max_text_chars: usize,
 }
 
 impl Default for SynthesisParams {
@@ -211,6 +216,7 @@ impl Default for SynthesisParams {
             noise_scale: 0.5,
             max_tokens: 1500,
             frontend: FrontendOptions::default(),
+            max_text_chars: crate::limits::DEFAULT_MAX_TEXT_CHARS,
         }
     }
 }
@@ -228,6 +234,9 @@ impl SynthesisParams {
         }
         if !(self.noise_scale.is_finite() && self.noise_scale >= 0.0) {
             return bad(format!("noise_scale must be >= 0, got {}", self.noise_scale));
+        }
+        if self.max_text_chars == 0 {
+            return bad("max_text_chars must be at least 1".into());
         }
         Ok(())
     }
@@ -370,6 +379,7 @@ impl<B: Backend> Tts<B> {
                 text.push_str(if lang == "en" { "." } else { "。" });
             }
             let p = phonemize_with(&text, lang, frontend)?;
+            check_sentence_phones(p.ids.len(), &text)?;
             voice.prompt_bert = self.bert_features(&p)?;
             voice.prompt_phones = p.ids;
             voice.prompt_tokens = prompt_semantic(&self.hubert, &self.sovits, reference, &ReferenceOptions::default())?;
@@ -442,6 +452,28 @@ impl<B: Backend> Tts<B> {
         Ok(out)
     }
 
+    /// Checks a voice against these models: its own consistency ([`Voice::validate`]), the
+    /// spectrogram bins and BERT width, and its prompt ids against the vocabularies.
+    pub fn check_voice(&self, voice: &Voice) -> Result<()> {
+        voice.validate()?;
+        let bad = |m: String| Err(Error::InvalidArgument(format!("the voice does not fit this model: {m}")));
+        let bins = self.sovits.config().spec_channels();
+        if voice.bins != bins {
+            return bad(format!("its spectrograms have {} bins, this SoVITS model reads {bins}", voice.bins));
+        }
+        let g = self.gpt.config();
+        if voice.bert_dim != g.bert_dim {
+            return bad(format!("BERT features of size {}, this GPT uses {}", voice.bert_dim, g.bert_dim));
+        }
+        if let Some(p) = voice.prompt_phones.iter().find(|&&p| p as usize >= g.phoneme_vocab_size) {
+            return bad(format!("prompt phone {p} is outside this GPT's {} phones", g.phoneme_vocab_size));
+        }
+        if let Some(t) = voice.prompt_tokens.iter().find(|&&t| t >= g.eos) {
+            return bad(format!("prompt token {t} is outside this GPT's {} semantic tokens", g.eos));
+        }
+        Ok(())
+    }
+
     /// One sentence given as phones and BERT features (`[bert_dim, phones.len()]`): GPT then
     /// SoVITS. Returns the generated tokens and the raw waveform (no peak limiting, no pause).
     pub fn synthesize_phones(
@@ -453,13 +485,8 @@ impl<B: Backend> Tts<B> {
         sentence: u64,
         cancel: &CancelToken,
     ) -> Result<(Vec<u32>, Vec<f32>)> {
+        self.check_voice(voice)?;
         let dim = self.gpt.config().bert_dim;
-        if voice.bert_dim != dim || voice.prompt_bert.len() != dim * voice.prompt_phones.len() {
-            return Err(Error::InvalidArgument(format!(
-                "the voice was made for BERT features of size {}, this model uses {dim}",
-                voice.bert_dim
-            )));
-        }
         if bert.len() != dim * phones.len() || phones.is_empty() {
             return Err(Error::InvalidArgument(format!(
                 "bert must be [{dim}, {}] for {} phones, got {} values",
@@ -536,13 +563,13 @@ impl<B: Backend> Tts<B> {
         mut on_chunk: impl FnMut(Chunk) -> bool,
     ) -> Result<usize> {
         params.validate()?;
-        if voice.refers.is_empty() {
-            return Err(Error::InvalidArgument("the voice has no reference spectrogram".into()));
-        }
-        if let Some((bins, (d, frames))) = Some(voice.bins).zip(voice.refers.first())
-            && (bins != self.sovits.config().spec_channels() || d.len() != bins * frames)
-        {
-            return Err(Error::InvalidArgument("the voice was made for a different SoVITS model".into()));
+        self.check_voice(voice)?;
+        let chars = text.chars().count();
+        if chars > params.max_text_chars {
+            return Err(Error::InvalidArgument(format!(
+                "the text has {chars} characters, more than max_text_chars ({}); split it or raise the limit",
+                params.max_text_chars
+            )));
         }
         let sentences = sentences(text, lang == "en", params.split)?;
         if sentences.is_empty() || text.trim().is_empty() {
@@ -555,6 +582,7 @@ impl<B: Backend> Tts<B> {
             if p.norm_text.is_empty() || p.ids.is_empty() {
                 continue;
             }
+            check_sentence_phones(p.ids.len(), s)?;
             prepared.push((s.clone(), p));
         }
         let pause = vec![0.0f32; (self.sample_rate() as f32 * params.pause_seconds) as usize];
@@ -578,6 +606,19 @@ impl<B: Backend> Tts<B> {
     }
 }
 
+/// A sentence (or transcript) the GPT can take: at most [`crate::limits::MAX_SENTENCE_PHONES`].
+fn check_sentence_phones(n: usize, text: &str) -> Result<()> {
+    let max = crate::limits::MAX_SENTENCE_PHONES;
+    if n <= max {
+        return Ok(());
+    }
+    let start: String = text.chars().take(30).collect();
+    Err(Error::InvalidArgument(format!(
+        "the sentence starting {start:?} has {n} phones, more than one GPT pass takes ({max}); put sentence \
+         punctuation into it or use a split method that cuts it (cut1-cut5)"
+    )))
+}
+
 impl Voice {
     const FORMAT: &'static str = "sovits-voice";
     const VERSION: &'static str = "1";
@@ -592,6 +633,7 @@ impl Voice {
     /// The bytes [`Voice::save`] writes.
     pub fn to_bytes(&self) -> Result<Vec<u8>> {
         use safetensors::tensor::{Dtype, TensorView};
+        self.validate()?;
         let u32_bytes = |v: &[u32]| v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
         let f32_bytes = |v: &[f32]| v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
         let mut blobs: Vec<(String, Dtype, Vec<usize>, Vec<u8>)> = vec![
@@ -635,9 +677,12 @@ impl Voice {
         })
     }
 
-    /// Parses the bytes of a voice file.
+    /// Parses the bytes of a voice file. Every tensor's dtype, rank and size is checked, and so
+    /// is the consistency of the whole ([`Voice::validate`]): a voice that loads also saves and
+    /// can be passed to any synthesis call (which then checks it against its model).
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let bad = |r: String| Error::format("<voice>", "sovits voice file", r);
+        use safetensors::Dtype;
+        let bad = |r: String| Error::format("<voice>", "sovits voice", r);
         let (_, meta) = safetensors::SafeTensors::read_metadata(bytes).map_err(|e| bad(e.to_string()))?;
         let meta = meta.metadata().clone().unwrap_or_default();
         if meta.get("format").map(String::as_str) != Some(Self::FORMAT) {
@@ -647,41 +692,97 @@ impl Voice {
             return Err(bad(format!("voice file version {:?} is not supported (want 1)", meta.get("version"))));
         }
         let st = safetensors::SafeTensors::deserialize(bytes).map_err(|e| bad(e.to_string()))?;
-        let get = |name: &str| st.tensor(name).map_err(|_| bad(format!("missing tensor {name}")));
+        let get = |name: &str, dtype: Dtype, rank: usize| {
+            let t = st.tensor(name).map_err(|_| bad(format!("missing tensor {name}")))?;
+            if t.dtype() != dtype || t.shape().len() != rank {
+                return Err(bad(format!(
+                    "{name} is {:?} {:?}, expected a {rank}-D {dtype:?} tensor",
+                    t.dtype(),
+                    t.shape()
+                )));
+            }
+            Ok(t)
+        };
         let u32s = |name: &str| -> Result<Vec<u32>> {
-            let t = get(name)?;
+            let t = get(name, Dtype::U32, 1)?;
             Ok(t.data().chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
         };
         let f32s = |name: &str| -> Result<(Vec<f32>, Vec<usize>)> {
-            let t = get(name)?;
+            let t = get(name, Dtype::F32, 2)?;
             let d = t.data().chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
             Ok((d, t.shape().to_vec()))
         };
         let prompt_tokens = u32s("prompt_tokens")?;
         let prompt_phones = u32s("prompt_phones")?;
         let (prompt_bert, bshape) = f32s("prompt_bert")?;
-        let bert_dim = bshape.first().copied().unwrap_or(0);
-        if bshape.len() != 2 || bshape[1] != prompt_phones.len() {
+        let bert_dim = bshape[0];
+        if bshape[1] != prompt_phones.len() {
             return Err(bad("prompt_bert does not match prompt_phones".into()));
         }
-        let mut refers = Vec::new();
+        let n_refers = st.names().iter().filter(|n| n.starts_with("refer.")).count();
+        let mut refers = Vec::with_capacity(n_refers);
         let mut bins = 0;
-        for i in 0.. {
+        for i in 0..n_refers {
             let name = format!("refer.{i}");
-            if st.tensor(&name).is_err() {
-                break;
-            }
             let (d, shape) = f32s(&name)?;
-            if shape.len() != 2 || (bins != 0 && shape[0] != bins) {
-                return Err(bad(format!("{name} has shape {shape:?}")));
+            if bins != 0 && shape[0] != bins {
+                return Err(bad(format!("{name} has {} bins, refer.0 has {bins}", shape[0])));
             }
             bins = shape[0];
             refers.push((d, shape[1]));
         }
-        if refers.is_empty() {
-            return Err(bad("no reference spectrogram (refer.0)".into()));
+        if let Some(other) = st
+            .names()
+            .into_iter()
+            .find(|n| !matches!(&**n, "prompt_tokens" | "prompt_phones" | "prompt_bert") && !n.starts_with("refer."))
+        {
+            return Err(bad(format!("unexpected tensor {other}")));
         }
         let prompt_text = meta.get("prompt_text").cloned().zip(meta.get("prompt_lang").cloned());
-        Ok(Voice { prompt_tokens, prompt_phones, prompt_bert, refers, bins, bert_dim, prompt_text })
+        let voice = Voice { prompt_tokens, prompt_phones, prompt_bert, refers, bins, bert_dim, prompt_text };
+        voice.validate().map_err(|e| match e {
+            Error::InvalidArgument(m) => bad(m),
+            e => e,
+        })?;
+        Ok(voice)
+    }
+
+    /// Checks that the parts of the voice fit together: at least one reference spectrogram,
+    /// every one `[bins, frames]` with `frames >= 1`, BERT features `[bert_dim, phones]`, and
+    /// prompt tokens and phones either both present or both empty (reference-free). Sizes are
+    /// bounded by [`crate::limits`]; values must be finite.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |m: String| Err(Error::InvalidArgument(format!("voice: {m}")));
+        if self.refers.is_empty() {
+            return bad("no reference spectrogram".into());
+        }
+        if !(1..=crate::limits::MAX_FFT).contains(&self.bins) {
+            return bad(format!("{} spectrogram bins", self.bins));
+        }
+        if !(1..=crate::limits::MAX_WIDTH).contains(&self.bert_dim) {
+            return bad(format!("BERT features of size {}", self.bert_dim));
+        }
+        for (i, (d, frames)) in self.refers.iter().enumerate() {
+            if *frames == 0 || self.bins.checked_mul(*frames) != Some(d.len()) {
+                return bad(format!(
+                    "reference {i} holds {} values, not {} bins x {frames} frames",
+                    d.len(),
+                    self.bins
+                ));
+            }
+            if d.iter().any(|v| !v.is_finite()) {
+                return bad(format!("reference {i} holds NaN or infinite values"));
+            }
+        }
+        if self.bert_dim.checked_mul(self.prompt_phones.len()) != Some(self.prompt_bert.len()) {
+            return bad("the prompt's BERT features do not match its phones".into());
+        }
+        if self.prompt_bert.iter().any(|v| !v.is_finite()) {
+            return bad("the prompt's BERT features hold NaN or infinite values".into());
+        }
+        if self.prompt_tokens.is_empty() != self.prompt_phones.is_empty() {
+            return bad("prompt tokens and prompt phones must be both present or both empty (reference-free)".into());
+        }
+        Ok(())
     }
 }

@@ -31,14 +31,21 @@ enum Kind {
 struct Sub {
     lang: String,
     text: String,
+    /// `text.chars().count()`, kept up to date by [`Sub::append`] (the merges compare lengths
+    /// of growing pieces; counting each time would be quadratic in long runs).
+    chars: usize,
 }
 
 impl Sub {
     fn new(lang: &str, text: &str) -> Self {
-        Self { lang: lang.into(), text: text.into() }
+        Self { lang: lang.into(), text: text.into(), chars: text.chars().count() }
     }
     fn len(&self) -> usize {
-        self.text.chars().count()
+        self.chars
+    }
+    fn append(&mut self, more: &str) {
+        self.text.push_str(more);
+        self.chars += more.chars().count();
     }
 }
 
@@ -179,14 +186,18 @@ fn parse_zh_ja(text: &str) -> Vec<String> {
     }
     let mut it = pieces.into_iter();
     let Some(first) = it.next() else { return Vec::new() };
+    // Whether the last piece has kana, kept as pieces are appended (rescanning the growing
+    // piece would be quadratic in long runs).
+    let mut left_kana = has_kana(&first);
     let mut out = vec![first];
     for sub in it {
         let last = out.last_mut().expect("non-empty");
-        let (left_kana, cur_kana) = (has_kana(last), has_kana(&sub));
+        let cur_kana = has_kana(&sub);
         if (left_kana && cur_kana) || (!left_kana && !cur_kana && sub.chars().count() == 1) {
             last.push_str(&sub);
         } else {
             out.push(sub);
+            left_kana = cur_kana;
         }
     }
     if out.len() >= 2 && out[0].chars().count() == 1 {
@@ -271,7 +282,7 @@ fn merge_same(subs: Vec<Sub>) -> Vec<Sub> {
     for s in subs {
         let cur = s.lang.clone();
         match out.last_mut() {
-            Some(last) if cur == lang => last.text.push_str(&s.text),
+            Some(last) if cur == lang => last.append(&s.text),
             _ => out.push(s),
         }
         lang = cur;
@@ -401,9 +412,9 @@ fn merge_subs_across(subs: Vec<Sub>, kind: &str) -> Vec<Sub> {
     for s in subs {
         let lang = s.lang.clone();
         match out.last_mut() {
-            Some(last) if s.lang == kind => last.text.push_str(&s.text),
+            Some(last) if s.lang == kind => last.append(&s.text),
             Some(last) if s.lang == last_lang => {
-                last.text.push_str(&s.text);
+                last.append(&s.text);
                 if last.lang == kind {
                     last.lang = s.lang;
                 }
@@ -436,7 +447,7 @@ fn merge_across(sections: Vec<Section>, kind: Kind, label: &str) -> Vec<Section>
         }
         let mut rest = cur.subs.into_iter();
         if glue && let (Some(last), Some(head)) = (prev.subs.last_mut(), rest.next()) {
-            last.text.push_str(&head.text);
+            last.append(&head.text);
             if prev_is_kind {
                 last.lang = head.lang;
             }
@@ -469,7 +480,9 @@ fn special_merge_zh_ja(subs: Vec<Sub>) -> Vec<Sub> {
         if i == 0 {
             let next = &subs[1];
             if is_zh_ja(&next.lang) && (is_zh_ja(&cur.lang) || cur.lang == "x") && cur.len() * 10 < next.len() {
-                out.push(Sub { lang: next.lang.clone(), text: format!("{}{}", cur.text, next.text) });
+                let mut merged = Sub::new(&next.lang, &cur.text);
+                merged.append(&next.text);
+                out.push(merged);
                 i += 1;
             } else {
                 out.push(cur.clone());
@@ -477,7 +490,7 @@ fn special_merge_zh_ja(subs: Vec<Sub>) -> Vec<Sub> {
         } else if i == n - 1 {
             let left = out.last_mut().expect("non-empty");
             if is_zh_ja(&left.lang) && (is_zh_ja(&cur.lang) || cur.lang == "x") && cur.len() * 10 < left.len() {
-                left.text.push_str(&cur.text);
+                left.append(&cur.text);
                 i += 1;
             } else {
                 out.push(cur.clone());
@@ -490,8 +503,8 @@ fn special_merge_zh_ja(subs: Vec<Sub>) -> Vec<Sub> {
                 && cur.lang != "en"
                 && cur.len() * 10 < left.len() + next.len()
             {
-                left.text.push_str(&cur.text);
-                left.text.push_str(&next.text);
+                left.append(&cur.text);
+                left.append(&next.text);
                 i += 1;
             } else {
                 out.push(cur.clone());
@@ -599,7 +612,7 @@ fn split_jako(tag: &str, item: &Sub) -> Vec<Sub> {
 
 fn merge_lang(list: &mut Vec<Sub>, item: Sub) {
     match list.last_mut() {
-        Some(last) if last.lang == item.lang => last.text.push_str(&item.text),
+        Some(last) if last.lang == item.lang => last.append(&item.text),
         _ => list.push(item),
     }
 }

@@ -151,6 +151,14 @@ pub fn phonemize_with(text: &str, lang: &str, opts: &FrontendOptions) -> Result<
             )));
         }
     }
+    let chars = text.chars().count();
+    if chars > crate::limits::MAX_PHONEMIZE_CHARS {
+        return Err(Error::InvalidArgument(format!(
+            "the text has {chars} characters; phonemize takes at most {} at a time (split it into sentences \
+             first, e.g. with text::split::sentences)",
+            crate::limits::MAX_PHONEMIZE_CHARS
+        )));
+    }
     let collapsed = collapse_spaces(text);
     let first = phonemize_pass(&collapsed, lang, opts)?;
     if first.len() < 6 {
@@ -183,8 +191,13 @@ fn phonemize_pass(text: &str, lang: &str, opts: &FrontendOptions) -> Result<Phon
             let pieces: Vec<(String, String)> =
                 langseg::get_texts(text, "").into_iter().map(|p| (p.lang, p.text)).collect();
             if let Some((l, t)) = pieces.iter().find(|(l, _)| l != "zh" && l != "en") {
+                // Quote only the start of the piece: the message may end up in a log or a UI.
+                let mut quoted: String = t.chars().take(40).collect();
+                if quoted.len() < t.len() {
+                    quoted.push('…');
+                }
                 return Err(Error::UnsupportedLanguage {
-                    lang: format!("{lang} (a {l} piece: {t:?})"),
+                    lang: format!("{lang} (a {l} piece: {quoted:?})"),
                     supported: SUPPORTED.into(),
                 });
             }
@@ -308,13 +321,15 @@ mod tests {
                 );
             }
         }
-        // 100 kB of text runs.
-        let long: String = "今天天气很好，".repeat(5000);
-        assert_eq!(phonemize(&long, "all_zh").unwrap().len(), 5000 * 13);
-        let long: String = "The quick brown fox jumps over 13 lazy dogs. ".repeat(2300);
-        assert!(phonemize(&long, "en").unwrap().len() > 2300 * 30);
-        let long: String = "我用ChatGPT写了123行代码。".repeat(6000);
-        assert_eq!(phonemize(&long, "zh").unwrap().len(), 6000 * 30);
+        // Text up to the per-call limit runs (about 60 kB); beyond it is an error at once.
+        let long: String = "今天天气很好，".repeat(2800);
+        assert_eq!(phonemize(&long, "all_zh").unwrap().len(), 2800 * 13);
+        let long: String = "The quick brown fox jumps over 13 lazy dogs. ".repeat(440);
+        assert!(phonemize(&long, "en").unwrap().len() > 440 * 30);
+        let long: String = "我用ChatGPT写了123行代码。".repeat(1100);
+        assert_eq!(phonemize(&long, "zh").unwrap().len(), 1100 * 30);
+        let too_long: String = "今天天气很好，".repeat(5000);
+        assert!(matches!(phonemize(&too_long, "all_zh"), Err(Error::InvalidArgument(m)) if m.contains("at most")));
     }
 
     #[test]

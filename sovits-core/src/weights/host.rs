@@ -96,7 +96,7 @@ impl std::fmt::Debug for HostTensor {
 impl HostTensor {
     /// Number of elements.
     pub fn numel(&self) -> usize {
-        self.shape.iter().product()
+        self.shape.iter().fold(1usize, |a, &d| a.saturating_mul(d))
     }
 
     /// The values as f32 (floats are converted; integers are cast).

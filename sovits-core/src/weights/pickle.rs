@@ -5,6 +5,11 @@
 //! checkpoints are made of (`OrderedDict`, `_rebuild_tensor_v2`, `_rebuild_parameter`), which
 //! are interpreted. Unknown classes such as upstream's `utils.HParams` are kept as objects
 //! whose `BUILD` state (their `__dict__`) can be read like a dict.
+//!
+//! The input is untrusted: lengths are checked before use, every opcode does bounded work,
+//! values are shared inside the VM as in Python (a memo `GET` costs nothing), and the tree
+//! handed out is limited in depth ([`MAX_DEPTH`]) and in how far it may expand beyond the
+//! pickle's own size, so a pickle of `n` bytes costs `O(n)` time and memory.
 
 use std::collections::HashMap;
 
@@ -138,6 +143,18 @@ fn err<T>(msg: impl Into<String>) -> PResult<T> {
     Err(PickleError(msg.into()))
 }
 
+/// Deepest nesting of containers [`load`] returns. Checkpoints nest a handful of levels
+/// (root dict, `weight` dict, tensor; `config` objects a few more); deeper data, and
+/// self-referencing containers, are refused instead of recursing without bound.
+pub const MAX_DEPTH: usize = 200;
+
+/// How much a pickle may expand: the returned tree holds at most `4 * len + 65536` values
+/// and `4 * len + 1 MiB` bytes of strings for a pickle of `len` bytes. Memo references
+/// (`GET`) share a value inside the VM but are copied into the returned tree, so a small
+/// pickle that references the same list twice at every level would otherwise grow
+/// exponentially.
+const EXPANSION: usize = 4;
+
 struct Reader<'a> {
     data: &'a [u8],
     pos: usize,
@@ -145,11 +162,12 @@ struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     fn take(&mut self, n: usize) -> PResult<&'a [u8]> {
-        if self.pos + n > self.data.len() {
-            return err(format!("truncated pickle: wanted {n} bytes at offset {}", self.pos));
-        }
-        let s = &self.data[self.pos..self.pos + n];
-        self.pos += n;
+        let end = match self.pos.checked_add(n) {
+            Some(end) if end <= self.data.len() => end,
+            _ => return err(format!("truncated pickle: wanted {n} bytes at offset {}", self.pos)),
+        };
+        let s = &self.data[self.pos..end];
+        self.pos = end;
         Ok(s)
     }
     fn u8(&mut self) -> PResult<u8> {
@@ -163,9 +181,12 @@ impl<'a> Reader<'a> {
         let b = self.take(4)?;
         Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
     }
-    fn u64(&mut self) -> PResult<u64> {
+    /// An 8-byte length; anything beyond the data is reported as truncation by `take`.
+    fn len64(&mut self) -> PResult<usize> {
         let b = self.take(8)?;
-        Ok(u64::from_le_bytes(b.try_into().unwrap()))
+        let mut a = [0u8; 8];
+        a.copy_from_slice(b);
+        Ok(usize::try_from(u64::from_le_bytes(a)).unwrap_or(usize::MAX))
     }
     fn line(&mut self) -> PResult<&'a str> {
         let rest = &self.data[self.pos..];
@@ -200,12 +221,275 @@ fn long_from_bytes(b: &[u8]) -> PResult<i64> {
     Ok(i64::from_le_bytes(buf))
 }
 
+/// Index of a value in the VM's arena.
+type Id = usize;
+
+/// A value inside the VM. Containers refer to their items by [`Id`], so memo references
+/// (`PUT`/`GET`), `DUP` and later mutations (`APPEND`, `SETITEM`, `BUILD`) share one value the
+/// way Python objects do, at constant cost.
+enum Node {
+    None,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Bytes(Vec<u8>),
+    List(Vec<Id>),
+    Tuple(Vec<Id>),
+    Dict(DictNode),
+    Global(String, String),
+    Object { class: (String, String), args: Vec<Id>, state: Option<Id> },
+    PersistentId(Id),
+    Tensor(TensorRef),
+}
+
+/// A dict in insertion order with a hash index over its keys, so that building a dict of `n`
+/// entries costs `O(n)` and a repeated key replaces the earlier value, as in Python.
+#[derive(Default)]
+struct DictNode {
+    items: Vec<(Id, Id)>,
+    index: HashMap<Key, usize>,
+}
+
+/// The hashable keys checkpoints use. Python's `True == 1` and `hash(True) == hash(1)`, so
+/// bools are keyed as ints. Keys of other kinds are kept without de-duplication.
+#[derive(Hash, PartialEq, Eq)]
+enum Key {
+    None,
+    Int(i64),
+    Str(String),
+    Bytes(Vec<u8>),
+}
+
+struct Vm {
+    nodes: Vec<Node>,
+}
+
+impl Vm {
+    fn push(&mut self, n: Node) -> Id {
+        self.nodes.push(n);
+        self.nodes.len() - 1
+    }
+
+    fn key(&self, id: Id) -> Option<Key> {
+        Some(match &self.nodes[id] {
+            Node::None => Key::None,
+            Node::Bool(b) => Key::Int(*b as i64),
+            Node::Int(v) => Key::Int(*v),
+            Node::Str(s) => Key::Str(s.clone()),
+            Node::Bytes(b) => Key::Bytes(b.clone()),
+            _ => return None,
+        })
+    }
+
+    /// `target[k] = v` for each pair, for dicts and dict-like objects (their state).
+    fn dict_insert(&mut self, target: Option<Id>, kv: Vec<(Id, Id)>) -> PResult<()> {
+        let Some(target) = target else { return err("SETITEM(S) on an empty stack") };
+        let dict_id = match &self.nodes[target] {
+            Node::Dict(_) => target,
+            Node::Object { state: Some(s), .. } if matches!(self.nodes[*s], Node::Dict(_)) => *s,
+            Node::Object { .. } => {
+                // A dict subclass (e.g. an OrderedDict subclass): its items become the state.
+                let d = self.push(Node::Dict(DictNode::default()));
+                if let Node::Object { state, .. } = &mut self.nodes[target] {
+                    *state = Some(d);
+                }
+                d
+            }
+            _ => return err("SETITEM(S) on a non-dict"),
+        };
+        let keys: Vec<Option<Key>> = kv.iter().map(|(k, _)| self.key(*k)).collect();
+        let Node::Dict(d) = &mut self.nodes[dict_id] else { unreachable!("checked above") };
+        for ((k, v), key) in kv.into_iter().zip(keys) {
+            match key {
+                Some(key) => match d.index.get(&key) {
+                    Some(&i) => d.items[i].1 = v,
+                    None => {
+                        d.index.insert(key, d.items.len());
+                        d.items.push((k, v));
+                    }
+                },
+                None => d.items.push((k, v)),
+            }
+        }
+        Ok(())
+    }
+
+    fn pairs(items: Vec<Id>) -> PResult<Vec<(Id, Id)>> {
+        if !items.len().is_multiple_of(2) {
+            return err("odd number of items for a dict");
+        }
+        Ok(items.chunks_exact(2).map(|c| (c[0], c[1])).collect())
+    }
+
+    fn usize_list(&self, id: Id, what: &str) -> PResult<Vec<usize>> {
+        match &self.nodes[id] {
+            Node::Tuple(items) | Node::List(items) => items
+                .iter()
+                .map(|&i| match &self.nodes[i] {
+                    Node::Int(n) if *n >= 0 => {
+                        usize::try_from(*n).map_err(|_| PickleError(format!("{what} too large")))
+                    }
+                    Node::Bool(b) => Ok(*b as usize),
+                    _ => err(format!("bad {what} entry")),
+                })
+                .collect(),
+            _ => err(format!("bad {what}: not a tuple")),
+        }
+    }
+
+    fn int(&self, id: Id) -> Option<i64> {
+        match &self.nodes[id] {
+            Node::Int(v) => Some(*v),
+            Node::Bool(b) => Some(*b as i64),
+            _ => None,
+        }
+    }
+
+    /// Interprets the few callables a torch checkpoint is built from.
+    fn call(&mut self, callable: Id, args: Vec<Id>) -> PResult<Node> {
+        let (module, name) = match &self.nodes[callable] {
+            Node::Global(m, n) => (m.clone(), n.clone()),
+            // Calling something that is not a global (rare): keep it opaque.
+            _ => return Ok(Node::Object { class: ("?".into(), "?".into()), args, state: None }),
+        };
+        match (module.as_str(), name.as_str()) {
+            ("collections", "OrderedDict") | ("builtins", "dict") | ("__builtin__", "dict") => {
+                Ok(Node::Dict(DictNode::default()))
+            }
+            ("torch._utils", "_rebuild_tensor_v2") | ("torch._utils", "_rebuild_tensor") => {
+                if args.len() < 4 {
+                    return err("_rebuild_tensor_v2 with too few arguments");
+                }
+                let Node::PersistentId(pid) = &self.nodes[args[0]] else {
+                    return err("tensor storage is not a persistent id");
+                };
+                let Node::Tuple(t) = &self.nodes[*pid] else {
+                    return err("unsupported storage persistent id (not a tuple)");
+                };
+                if t.len() < 3 {
+                    return err("unsupported storage persistent id (too short)");
+                }
+                let storage_type = match &self.nodes[t[1]] {
+                    Node::Global(_, n) => n.clone(),
+                    Node::Str(s) => s.clone(),
+                    _ => return err("bad storage type"),
+                };
+                let storage_key = match &self.nodes[t[2]] {
+                    Node::Str(s) => s.clone(),
+                    Node::Int(i) => i.to_string(),
+                    _ => return err("bad storage key"),
+                };
+                let offset = match self.int(args[1]) {
+                    Some(o) if o >= 0 => {
+                        usize::try_from(o).map_err(|_| PickleError("storage offset too large".into()))?
+                    }
+                    _ => return err("bad storage offset (must be a non-negative integer)"),
+                };
+                let shape = self.usize_list(args[2], "size")?;
+                let stride = self.usize_list(args[3], "stride")?;
+                if shape.len() != stride.len() {
+                    return err("tensor size and stride differ in length");
+                }
+                Ok(Node::Tensor(TensorRef { storage_key, storage_type, offset, shape, stride }))
+            }
+            ("torch._utils", "_rebuild_parameter") | ("torch._utils", "_rebuild_parameter_with_state") => {
+                match args.first().map(|&a| &self.nodes[a]) {
+                    Some(Node::Tensor(t)) => Ok(Node::Tensor(t.clone())),
+                    _ => err("_rebuild_parameter of something that is not a tensor"),
+                }
+            }
+            _ => Ok(Node::Object { class: (module, name), args, state: None }),
+        }
+    }
+
+    /// Copies the value at `id` out of the arena, within the nesting and expansion limits.
+    fn materialize(&self, id: Id, depth: usize, budget: &mut Budget) -> PResult<Value> {
+        if depth > MAX_DEPTH {
+            return err(format!(
+                "pickle nests containers more than {MAX_DEPTH} levels deep (or a container contains itself)"
+            ));
+        }
+        budget.spend(1, 0)?;
+        let list = |items: &[Id], budget: &mut Budget| -> PResult<Vec<Value>> {
+            items.iter().map(|&i| self.materialize(i, depth + 1, budget)).collect()
+        };
+        Ok(match &self.nodes[id] {
+            Node::None => Value::None,
+            Node::Bool(b) => Value::Bool(*b),
+            Node::Int(v) => Value::Int(*v),
+            Node::Float(v) => Value::Float(*v),
+            Node::Str(s) => {
+                budget.spend(0, s.len())?;
+                Value::Str(s.clone())
+            }
+            Node::Bytes(b) => {
+                budget.spend(0, b.len())?;
+                Value::Bytes(b.clone())
+            }
+            Node::List(items) => Value::List(list(items, budget)?),
+            Node::Tuple(items) => Value::Tuple(list(items, budget)?),
+            Node::Dict(d) => Value::Dict(
+                d.items
+                    .iter()
+                    .map(|&(k, v)| {
+                        Ok((self.materialize(k, depth + 1, budget)?, self.materialize(v, depth + 1, budget)?))
+                    })
+                    .collect::<PResult<_>>()?,
+            ),
+            Node::Global(m, n) => {
+                budget.spend(0, m.len() + n.len())?;
+                Value::Global(m.clone(), n.clone())
+            }
+            Node::Object { class, args, state } => {
+                budget.spend(0, class.0.len() + class.1.len())?;
+                Value::Object {
+                    class: class.clone(),
+                    args: list(args, budget)?,
+                    state: match state {
+                        Some(s) => Some(Box::new(self.materialize(*s, depth + 1, budget)?)),
+                        None => None,
+                    },
+                }
+            }
+            Node::PersistentId(p) => Value::PersistentId(Box::new(self.materialize(*p, depth + 1, budget)?)),
+            Node::Tensor(t) => {
+                budget.spend(t.shape.len() * 2, t.storage_key.len() + t.storage_type.len())?;
+                Value::Tensor(t.clone())
+            }
+        })
+    }
+}
+
+struct Budget {
+    values: usize,
+    bytes: usize,
+}
+
+impl Budget {
+    fn spend(&mut self, values: usize, bytes: usize) -> PResult<()> {
+        match (self.values.checked_sub(values), self.bytes.checked_sub(bytes)) {
+            (Some(v), Some(b)) => {
+                self.values = v;
+                self.bytes = b;
+                Ok(())
+            }
+            _ => err("pickle expands to far more data than it holds (shared references repeated without bound)"),
+        }
+    }
+}
+
 /// Runs a pickle and returns the value it produces.
+///
+/// Time and memory are linear in `data.len()`: every opcode does bounded work, lengths are
+/// checked against the data before anything is copied, and the result obeys [`MAX_DEPTH`]
+/// and an expansion limit (see the module docs).
 pub fn load(data: &[u8]) -> Result<Value, PickleError> {
     let mut r = Reader { data, pos: 0 };
-    let mut stack: Vec<Value> = Vec::new();
+    let mut vm = Vm { nodes: Vec::new() };
+    let mut stack: Vec<Id> = Vec::new();
     let mut marks: Vec<usize> = Vec::new();
-    let mut memo: HashMap<u32, Value> = HashMap::new();
+    let mut memo: HashMap<u32, Id> = HashMap::new();
 
     macro_rules! pop {
         () => {
@@ -224,6 +508,20 @@ pub fn load(data: &[u8]) -> Result<Value, PickleError> {
             stack.split_off(m)
         }};
     }
+    macro_rules! push {
+        ($node:expr) => {{
+            let id = vm.push($node);
+            stack.push(id);
+        }};
+    }
+    macro_rules! top {
+        ($what:expr) => {
+            match stack.last() {
+                Some(&id) => id,
+                None => return err(concat!($what, " on an empty stack")),
+            }
+        };
+    }
 
     loop {
         let op = r.u8()?;
@@ -237,7 +535,7 @@ pub fn load(data: &[u8]) -> Result<Value, PickleError> {
             }
             0x95 => {
                 // FRAME
-                r.u64()?;
+                r.take(8)?;
             }
             b'.' => break, // STOP
             b'(' => marks.push(stack.len()),
@@ -248,132 +546,141 @@ pub fn load(data: &[u8]) -> Result<Value, PickleError> {
                 let _ = pop_mark!();
             }
             b'2' => {
-                let v = stack.last().cloned().ok_or(PickleError("DUP on empty stack".into()))?;
+                let v = top!("DUP");
                 stack.push(v);
             }
-            b'N' => stack.push(Value::None),
-            0x88 => stack.push(Value::Bool(true)),
-            0x89 => stack.push(Value::Bool(false)),
+            b'N' => push!(Node::None),
+            0x88 => push!(Node::Bool(true)),
+            0x89 => push!(Node::Bool(false)),
             b'I' => {
                 let l = r.line()?;
-                stack.push(match l {
-                    "01" => Value::Bool(true),
-                    "00" => Value::Bool(false),
-                    _ => Value::Int(l.parse().map_err(|_| PickleError(format!("bad INT {l:?}")))?),
+                push!(match l {
+                    "01" => Node::Bool(true),
+                    "00" => Node::Bool(false),
+                    _ => Node::Int(l.parse().map_err(|_| PickleError(format!("bad INT {l:?}")))?),
                 });
             }
-            b'J' => stack.push(Value::Int(r.u32()? as i32 as i64)),
-            b'K' => stack.push(Value::Int(r.u8()? as i64)),
-            b'M' => stack.push(Value::Int(r.u16()? as i64)),
+            b'J' => push!(Node::Int(r.u32()? as i32 as i64)),
+            b'K' => push!(Node::Int(r.u8()? as i64)),
+            b'M' => push!(Node::Int(r.u16()? as i64)),
             b'L' => {
                 let l = r.line()?.trim_end_matches('L');
-                stack.push(Value::Int(l.parse().map_err(|_| PickleError(format!("bad LONG {l:?}")))?));
+                push!(Node::Int(l.parse().map_err(|_| PickleError(format!("bad LONG {l:?}")))?));
             }
             0x8a => {
                 let n = r.u8()? as usize;
                 let b = r.take(n)?;
-                stack.push(Value::Int(long_from_bytes(b)?));
+                push!(Node::Int(long_from_bytes(b)?));
             }
             0x8b => {
                 let n = r.u32()? as usize;
                 let b = r.take(n)?;
-                stack.push(Value::Int(long_from_bytes(b)?));
+                push!(Node::Int(long_from_bytes(b)?));
             }
             b'F' => {
                 let l = r.line()?;
-                stack.push(Value::Float(l.parse().map_err(|_| PickleError(format!("bad FLOAT {l:?}")))?));
+                push!(Node::Float(l.parse().map_err(|_| PickleError(format!("bad FLOAT {l:?}")))?));
             }
             b'G' => {
                 let b = r.take(8)?;
-                stack.push(Value::Float(f64::from_be_bytes(b.try_into().unwrap())));
+                let mut a = [0u8; 8];
+                a.copy_from_slice(b);
+                push!(Node::Float(f64::from_be_bytes(a)));
             }
             b'X' => {
                 let n = r.u32()? as usize;
-                stack.push(Value::Str(r.utf8(n)?));
+                push!(Node::Str(r.utf8(n)?));
             }
             0x8c => {
                 let n = r.u8()? as usize;
-                stack.push(Value::Str(r.utf8(n)?));
+                push!(Node::Str(r.utf8(n)?));
             }
             0x8d => {
-                let n = r.u64()? as usize;
-                stack.push(Value::Str(r.utf8(n)?));
+                let n = r.len64()?;
+                push!(Node::Str(r.utf8(n)?));
             }
             b'V' => {
                 let l = r.line()?;
-                stack.push(Value::Str(l.to_string()));
+                push!(Node::Str(l.to_string()));
             }
             b'S' => {
                 let l = r.line()?;
-                stack.push(Value::Str(l.trim_matches(|c| c == '\'' || c == '"').to_string()));
+                push!(Node::Str(l.trim_matches(|c| c == '\'' || c == '"').to_string()));
             }
-            b'T' => {
+            b'T' | b'B' => {
                 let n = r.u32()? as usize;
-                stack.push(Value::Bytes(r.take(n)?.to_vec()));
+                push!(Node::Bytes(r.take(n)?.to_vec()));
             }
             b'U' | b'C' => {
                 let n = r.u8()? as usize;
-                stack.push(Value::Bytes(r.take(n)?.to_vec()));
-            }
-            b'B' => {
-                let n = r.u32()? as usize;
-                stack.push(Value::Bytes(r.take(n)?.to_vec()));
+                push!(Node::Bytes(r.take(n)?.to_vec()));
             }
             0x8e => {
-                let n = r.u64()? as usize;
-                stack.push(Value::Bytes(r.take(n)?.to_vec()));
+                let n = r.len64()?;
+                push!(Node::Bytes(r.take(n)?.to_vec()));
             }
-            b']' => stack.push(Value::List(Vec::new())),
-            b')' => stack.push(Value::Tuple(Vec::new())),
-            b'}' => stack.push(Value::Dict(Vec::new())),
-            0x8f => stack.push(Value::List(Vec::new())), // EMPTY_SET (as a list)
+            b']' => push!(Node::List(Vec::new())),
+            b')' => push!(Node::Tuple(Vec::new())),
+            b'}' => push!(Node::Dict(DictNode::default())),
+            0x8f => push!(Node::List(Vec::new())), // EMPTY_SET (as a list)
             b'l' => {
                 let items = pop_mark!();
-                stack.push(Value::List(items));
+                push!(Node::List(items));
             }
             b't' => {
                 let items = pop_mark!();
-                stack.push(Value::Tuple(items));
+                push!(Node::Tuple(items));
             }
             0x91 => {
                 // FROZENSET
                 let items = pop_mark!();
-                stack.push(Value::List(items));
+                push!(Node::List(items));
             }
             0x85 => {
                 let a = pop!();
-                stack.push(Value::Tuple(vec![a]));
+                push!(Node::Tuple(vec![a]));
             }
             0x86 => {
                 let b = pop!();
                 let a = pop!();
-                stack.push(Value::Tuple(vec![a, b]));
+                push!(Node::Tuple(vec![a, b]));
             }
             0x87 => {
                 let c = pop!();
                 let b = pop!();
                 let a = pop!();
-                stack.push(Value::Tuple(vec![a, b, c]));
+                push!(Node::Tuple(vec![a, b, c]));
             }
             b'd' => {
                 let items = pop_mark!();
-                stack.push(Value::Dict(pairs(items)?));
+                let d = vm.push(Node::Dict(DictNode::default()));
+                vm.dict_insert(Some(d), Vm::pairs(items)?)?;
+                stack.push(d);
             }
             b'a' => {
                 let v = pop!();
-                match stack.last_mut() {
-                    Some(Value::List(l)) => l.push(v),
+                let t = top!("APPEND");
+                match &mut vm.nodes[t] {
+                    Node::List(l) => l.push(v),
                     _ => return err("APPEND to a non-list"),
                 }
             }
             b'e' | 0x90 => {
                 // APPENDS / ADDITEMS
                 let items = pop_mark!();
-                match stack.last_mut() {
-                    Some(Value::List(l)) => l.extend(items),
-                    Some(Value::Object { state, .. }) => {
+                let t = top!("APPENDS");
+                match &vm.nodes[t] {
+                    Node::List(_) => {
+                        if let Node::List(l) = &mut vm.nodes[t] {
+                            l.extend(items);
+                        }
+                    }
+                    Node::Object { .. } => {
                         // list subclasses: keep the items as state
-                        *state = Some(Box::new(Value::List(items)));
+                        let s = vm.push(Node::List(items));
+                        if let Node::Object { state, .. } = &mut vm.nodes[t] {
+                            *state = Some(s);
+                        }
                     }
                     _ => return err("APPENDS to a non-list"),
                 }
@@ -381,231 +688,128 @@ pub fn load(data: &[u8]) -> Result<Value, PickleError> {
             b's' => {
                 let v = pop!();
                 let k = pop!();
-                dict_insert(stack.last_mut(), vec![(k, v)])?;
+                vm.dict_insert(stack.last().copied(), vec![(k, v)])?;
             }
             b'u' => {
                 let items = pop_mark!();
-                let kv = pairs(items)?;
-                dict_insert(stack.last_mut(), kv)?;
+                let kv = Vm::pairs(items)?;
+                vm.dict_insert(stack.last().copied(), kv)?;
             }
             b'p' => {
                 let l = r.line()?;
                 let i: u32 = l.parse().map_err(|_| PickleError(format!("bad PUT {l:?}")))?;
-                memo.insert(i, stack.last().cloned().ok_or(PickleError("PUT on empty stack".into()))?);
+                memo.insert(i, top!("PUT"));
             }
             b'q' => {
                 let i = r.u8()? as u32;
-                memo.insert(i, stack.last().cloned().ok_or(PickleError("BINPUT on empty stack".into()))?);
+                memo.insert(i, top!("BINPUT"));
             }
             b'r' => {
                 let i = r.u32()?;
-                memo.insert(i, stack.last().cloned().ok_or(PickleError("LONG_BINPUT on empty stack".into()))?);
+                memo.insert(i, top!("LONG_BINPUT"));
             }
             0x94 => {
                 let i = memo.len() as u32;
-                memo.insert(i, stack.last().cloned().ok_or(PickleError("MEMOIZE on empty stack".into()))?);
+                memo.insert(i, top!("MEMOIZE"));
             }
-            b'g' => {
-                let l = r.line()?;
-                let i: u32 = l.parse().map_err(|_| PickleError(format!("bad GET {l:?}")))?;
-                stack.push(memo.get(&i).cloned().ok_or(PickleError(format!("GET of unknown memo {i}")))?);
-            }
-            b'h' => {
-                let i = r.u8()? as u32;
-                stack.push(memo.get(&i).cloned().ok_or(PickleError(format!("BINGET of unknown memo {i}")))?);
-            }
-            b'j' => {
-                let i = r.u32()?;
-                stack.push(memo.get(&i).cloned().ok_or(PickleError(format!("LONG_BINGET of unknown memo {i}")))?);
+            b'g' | b'h' | b'j' => {
+                let i = match op {
+                    b'g' => {
+                        let l = r.line()?;
+                        l.parse().map_err(|_| PickleError(format!("bad GET {l:?}")))?
+                    }
+                    b'h' => r.u8()? as u32,
+                    _ => r.u32()?,
+                };
+                stack.push(*memo.get(&i).ok_or_else(|| PickleError(format!("GET of unknown memo {i}")))?);
             }
             b'c' => {
                 let module = r.line()?.to_string();
                 let name = r.line()?.to_string();
-                stack.push(Value::Global(module, name));
+                push!(Node::Global(module, name));
             }
             0x93 => {
                 // STACK_GLOBAL
                 let name = pop!();
                 let module = pop!();
-                match (module, name) {
-                    (Value::Str(m), Value::Str(n)) => stack.push(Value::Global(m, n)),
+                match (&vm.nodes[module], &vm.nodes[name]) {
+                    (Node::Str(m), Node::Str(n)) => {
+                        let g = Node::Global(m.clone(), n.clone());
+                        push!(g)
+                    }
                     _ => return err("STACK_GLOBAL needs two strings"),
                 }
             }
-            b'R' => {
+            b'R' | 0x81 | 0x92 => {
+                // REDUCE / NEWOBJ / NEWOBJ_EX (keyword arguments are ignored)
+                if op == 0x92 {
+                    pop!();
+                }
                 let args = pop!();
                 let callable = pop!();
-                let args = match args {
-                    Value::Tuple(a) => a,
-                    other => return err(format!("REDUCE with non-tuple args {other:?}")),
+                let Node::Tuple(args) = &vm.nodes[args] else {
+                    return err("REDUCE/NEWOBJ with arguments that are not a tuple");
                 };
-                stack.push(call(callable, args)?);
-            }
-            0x81 => {
-                // NEWOBJ
-                let args = pop!();
-                let cls = pop!();
-                let args = match args {
-                    Value::Tuple(a) => a,
-                    _ => return err("NEWOBJ with non-tuple args"),
-                };
-                stack.push(call(cls, args)?);
-            }
-            0x92 => {
-                // NEWOBJ_EX
-                let _kwargs = pop!();
-                let args = pop!();
-                let cls = pop!();
-                let args = match args {
-                    Value::Tuple(a) => a,
-                    _ => return err("NEWOBJ_EX with non-tuple args"),
-                };
-                stack.push(call(cls, args)?);
+                let args = args.clone();
+                let node = vm.call(callable, args)?;
+                push!(node);
             }
             b'i' => {
                 // INST
                 let module = r.line()?.to_string();
                 let name = r.line()?.to_string();
                 let args = pop_mark!();
-                stack.push(call(Value::Global(module, name), args)?);
+                let g = vm.push(Node::Global(module, name));
+                let node = vm.call(g, args)?;
+                push!(node);
             }
             b'o' => {
                 // OBJ
-                let mut items = pop_mark!();
-                if items.is_empty() {
+                let items = pop_mark!();
+                let Some((&cls, args)) = items.split_first() else {
                     return err("OBJ without a class");
-                }
-                let cls = items.remove(0);
-                stack.push(call(cls, items)?);
+                };
+                let node = vm.call(cls, args.to_vec())?;
+                push!(node);
             }
             b'b' => {
                 // BUILD
                 let state = pop!();
-                match stack.last_mut() {
-                    Some(Value::Object { state: s, .. }) => *s = Some(Box::new(state)),
-                    Some(Value::Dict(d)) => {
-                        if let Value::Dict(items) = state {
-                            d.extend(items);
+                let t = top!("BUILD");
+                match &vm.nodes[t] {
+                    Node::Object { .. } => {
+                        if let Node::Object { state: s, .. } = &mut vm.nodes[t] {
+                            *s = Some(state);
+                        }
+                    }
+                    Node::Dict(_) => {
+                        if let Node::Dict(d) = &vm.nodes[state] {
+                            let items = d.items.clone();
+                            vm.dict_insert(Some(t), items)?;
                         }
                     }
                     // Tensors, lists, etc. carry state we do not need (e.g. parameter flags).
-                    Some(_) => {}
-                    None => return err("BUILD on empty stack"),
+                    _ => {}
                 }
             }
             b'Q' => {
                 let pid = pop!();
-                stack.push(Value::PersistentId(Box::new(pid)));
+                push!(Node::PersistentId(pid));
             }
             b'P' => {
                 let l = r.line()?;
-                stack.push(Value::PersistentId(Box::new(Value::Str(l.to_string()))));
+                let s = vm.push(Node::Str(l.to_string()));
+                push!(Node::PersistentId(s));
             }
             other => return err(format!("unsupported pickle opcode 0x{other:02x} at offset {}", r.pos - 1)),
         }
     }
-    match stack.pop() {
-        Some(v) => Ok(v),
-        None => err("pickle produced no value"),
-    }
-}
-
-fn pairs(items: Vec<Value>) -> PResult<Vec<(Value, Value)>> {
-    if !items.len().is_multiple_of(2) {
-        return err("odd number of items for a dict");
-    }
-    let mut out = Vec::with_capacity(items.len() / 2);
-    let mut it = items.into_iter();
-    while let (Some(k), Some(v)) = (it.next(), it.next()) {
-        out.push((k, v));
-    }
-    Ok(out)
-}
-
-fn dict_insert(target: Option<&mut Value>, kv: Vec<(Value, Value)>) -> PResult<()> {
-    match target {
-        Some(Value::Dict(d)) => {
-            for (k, v) in kv {
-                if let Some(slot) = d.iter_mut().find(|(ek, _)| *ek == k) {
-                    slot.1 = v;
-                } else {
-                    d.push((k, v));
-                }
-            }
-            Ok(())
-        }
-        Some(Value::Object { state, .. }) => {
-            // dict subclasses (e.g. an OrderedDict subclass): keep the items as state.
-            match state.as_deref_mut() {
-                Some(Value::Dict(d)) => d.extend(kv),
-                _ => *state = Some(Box::new(Value::Dict(kv))),
-            }
-            Ok(())
-        }
-        _ => err("SETITEM(S) on a non-dict"),
-    }
-}
-
-fn usize_list(v: &Value, what: &str) -> PResult<Vec<usize>> {
-    match v {
-        Value::Tuple(items) | Value::List(items) => items
-            .iter()
-            .map(|i| match i.as_i64() {
-                Some(n) if n >= 0 => Ok(n as usize),
-                _ => err(format!("bad {what} entry {i:?}")),
-            })
-            .collect(),
-        other => err(format!("bad {what}: {other:?}")),
-    }
-}
-
-/// Interprets the few callables a torch checkpoint is built from.
-fn call(callable: Value, args: Vec<Value>) -> PResult<Value> {
-    let Value::Global(module, name) = callable else {
-        // Calling something that is not a global (rare): keep it opaque.
-        return Ok(Value::Object { class: ("?".into(), "?".into()), args, state: None });
+    let Some(root) = stack.pop() else { return err("pickle produced no value") };
+    let mut budget = Budget {
+        values: data.len().saturating_mul(EXPANSION).saturating_add(65_536),
+        bytes: data.len().saturating_mul(EXPANSION).saturating_add(1 << 20),
     };
-    match (module.as_str(), name.as_str()) {
-        ("collections", "OrderedDict") | ("builtins", "dict") | ("__builtin__", "dict") => Ok(Value::Dict(Vec::new())),
-        ("torch._utils", "_rebuild_tensor_v2") | ("torch._utils", "_rebuild_tensor") => {
-            if args.len() < 4 {
-                return err("_rebuild_tensor_v2 with too few arguments");
-            }
-            let (storage_key, storage_type) = match &args[0] {
-                Value::PersistentId(pid) => match pid.as_ref() {
-                    Value::Tuple(t) if t.len() >= 3 => {
-                        let ty = match &t[1] {
-                            Value::Global(_, n) => n.clone(),
-                            Value::Str(s) => s.clone(),
-                            other => return err(format!("bad storage type {other:?}")),
-                        };
-                        let key = match &t[2] {
-                            Value::Str(s) => s.clone(),
-                            Value::Int(i) => i.to_string(),
-                            other => return err(format!("bad storage key {other:?}")),
-                        };
-                        (key, ty)
-                    }
-                    other => return err(format!("unsupported storage persistent id {other:?}")),
-                },
-                other => return err(format!("tensor storage is not a persistent id: {other:?}")),
-            };
-            let offset = args[1].as_i64().ok_or(PickleError("bad storage offset".into()))? as usize;
-            let shape = usize_list(&args[2], "size")?;
-            let stride = usize_list(&args[3], "stride")?;
-            if shape.len() != stride.len() {
-                return err("tensor size and stride differ in length");
-            }
-            Ok(Value::Tensor(TensorRef { storage_key, storage_type, offset, shape, stride }))
-        }
-        ("torch._utils", "_rebuild_parameter") | ("torch._utils", "_rebuild_parameter_with_state") => {
-            match args.into_iter().next() {
-                Some(t @ Value::Tensor(_)) => Ok(t),
-                other => err(format!("_rebuild_parameter of {other:?}")),
-            }
-        }
-        _ => Ok(Value::Object { class: (module, name), args, state: None }),
-    }
+    vm.materialize(root, 0, &mut budget)
 }
 
 #[cfg(test)]

@@ -66,8 +66,9 @@ impl TensorStore {
                 }
             };
             let (a, b) = info.data_offsets;
-            let numel: usize = info.shape.iter().product();
-            if b < a || data_start + b > buf.len() || (b - a) != numel * dtype.size() {
+            let bytes = info.shape.iter().try_fold(dtype.size(), |acc, &d| acc.checked_mul(d));
+            let end = data_start.checked_add(b);
+            if b < a || end.is_none_or(|e| e > buf.len()) || bytes != Some(b - a) {
                 return Err(Error::format(
                     &source,
                     "safetensors",
@@ -120,6 +121,11 @@ impl TensorStore {
     /// All keys, sorted.
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         self.tensors.keys().map(String::as_str)
+    }
+
+    /// What the tensors take as f32 (the size a model built from them holds on the host).
+    pub fn f32_bytes(&self) -> usize {
+        self.tensors.values().fold(0usize, |a, t| a.saturating_add(t.numel().saturating_mul(4)))
     }
 
     /// Number of tensors.
@@ -187,31 +193,42 @@ struct LoadState {
     requested: Vec<(String, Vec<usize>)>,
     missing: Vec<String>,
     mis_shaped: Vec<String>,
+    /// Bytes still available for the zero placeholders of missing / mis-shaped tensors.
+    placeholder_budget: usize,
 }
+
+/// Zero placeholders a load may create beyond what the file itself holds (1 MiB).
+const PLACEHOLDER_SLACK: usize = 1 << 20;
 
 /// Checked access to a [`TensorStore`] while a model is built.
 ///
 /// Every lookup records the key as used; a missing key or a shape mismatch is recorded (and a
-/// zero tensor of the expected shape returned) so that [`Weights::finish`] can report every
-/// problem at once instead of the first one.
+/// zero tensor of the expected shape returned) so that [`WeightsLoader::finish`] can report
+/// every problem at once instead of the first one. The placeholders are limited to the size
+/// of the file's own tensors plus 1 MiB: a config that asks for far more than the file holds
+/// (an empty checkpoint, or sizes that do not belong to it) fails at once with
+/// [`Error::WeightsMismatch`] listing what was found so far, without allocating the rest.
 pub struct Weights<'a, B: Backend> {
     store: &'a TensorStore,
     device: &'a B::Device,
     prefix: String,
     state: &'a RefCell<LoadState>,
+    model: &'static str,
 }
 
 /// The `(key, shape)` list a model reads, in request order: `build` constructs the model from
 /// a loader over an empty store (on the backend's default device), which records every
 /// request. Used for random-weight models and for documenting what a checkpoint must hold.
+/// Only for trusted configs: the placeholders are not limited here.
 pub fn expected_tensors<B: Backend>(
-    build: impl FnOnce(&WeightsLoader<'_, B>, &B::Device),
-) -> Vec<(String, Vec<usize>)> {
+    build: impl FnOnce(&WeightsLoader<'_, B>, &B::Device) -> Result<()>,
+) -> Result<Vec<(String, Vec<usize>)>> {
     let empty = TensorStore::new("<none>");
     let device = B::Device::default();
-    let loader = WeightsLoader::<B>::new(&empty, &device);
-    build(&loader, &device);
-    loader.requested()
+    let loader = WeightsLoader::<B>::new("model", &empty, &device);
+    loader.state.borrow_mut().placeholder_budget = usize::MAX;
+    build(&loader, &device)?;
+    Ok(loader.requested())
 }
 
 /// Owner of the bookkeeping behind [`Weights`].
@@ -219,26 +236,30 @@ pub struct WeightsLoader<'a, B: Backend> {
     store: &'a TensorStore,
     device: &'a B::Device,
     state: RefCell<LoadState>,
+    model: &'static str,
 }
 
 impl<'a, B: Backend> WeightsLoader<'a, B> {
-    /// Starts a checked load from `store` onto `device`.
-    pub fn new(store: &'a TensorStore, device: &'a B::Device) -> Self {
+    /// Starts a checked load of `model` (`"SoVITS"`, `"GPT"`, ... for messages) from `store`
+    /// onto `device`.
+    pub fn new(model: &'static str, store: &'a TensorStore, device: &'a B::Device) -> Self {
         WeightsLoader {
             store,
             device,
+            model,
             state: RefCell::new(LoadState {
                 used: BTreeSet::new(),
                 requested: Vec::new(),
                 missing: Vec::new(),
                 mis_shaped: Vec::new(),
+                placeholder_budget: store.f32_bytes().saturating_add(PLACEHOLDER_SLACK),
             }),
         }
     }
 
     /// The root accessor (no prefix).
     pub fn root(&self) -> Weights<'_, B> {
-        Weights { store: self.store, device: self.device, prefix: String::new(), state: &self.state }
+        Weights { store: self.store, device: self.device, prefix: String::new(), state: &self.state, model: self.model }
     }
 
     /// Every `(key, shape)` requested so far, in request order (for a model built from an
@@ -250,7 +271,7 @@ impl<'a, B: Backend> WeightsLoader<'a, B> {
     /// Ends the load: fails with [`Error::WeightsMismatch`] naming every missing, mis-shaped
     /// and unexpected key. Keys matching one of `ignore` (glob patterns, `*` = anything) are
     /// known to be unused at inference (training state) and are not "unexpected".
-    pub fn finish(self, model: &'static str, ignore: &[&str]) -> Result<()> {
+    pub fn finish(self, ignore: &[&str]) -> Result<()> {
         let st = self.state.into_inner();
         let unexpected: Vec<String> = self
             .store
@@ -261,7 +282,13 @@ impl<'a, B: Backend> WeightsLoader<'a, B> {
         if st.missing.is_empty() && st.mis_shaped.is_empty() && unexpected.is_empty() {
             Ok(())
         } else {
-            Err(Error::WeightsMismatch { model, missing: st.missing, mis_shaped: st.mis_shaped, unexpected })
+            Err(Error::WeightsMismatch {
+                model: self.model,
+                missing: st.missing,
+                mis_shaped: st.mis_shaped,
+                unexpected,
+                stopped_early: false,
+            })
         }
     }
 }
@@ -271,7 +298,7 @@ impl<'a, B: Backend> Weights<'a, B> {
     pub fn pp(&self, name: impl AsRef<str>) -> Weights<'a, B> {
         let name = name.as_ref();
         let prefix = if self.prefix.is_empty() { name.to_string() } else { format!("{}.{name}", self.prefix) };
-        Weights { store: self.store, device: self.device, prefix, state: self.state }
+        Weights { store: self.store, device: self.device, prefix, state: self.state, model: self.model }
     }
 
     /// The device tensors are created on.
@@ -294,55 +321,66 @@ impl<'a, B: Backend> Weights<'a, B> {
     }
 
     /// Host values of `name` (f32), checked against `shape`.
-    pub fn host_f32(&self, name: &str, shape: &[usize]) -> Vec<f32> {
+    pub fn host_f32(&self, name: &str, shape: &[usize]) -> Result<Vec<f32>> {
         let key = self.key(name);
         let mut st = self.state.borrow_mut();
         st.used.insert(key.clone());
         st.requested.push((key.clone(), shape.to_vec()));
-        let numel: usize = shape.iter().product();
-        match self.store.get(&key) {
+        let problem = match self.store.get(&key) {
+            Some(t) if t.shape == shape && t.dtype.is_float() => return Ok(t.to_f32()),
+            None => (true, format!("{key} (expected {shape:?})")),
+            Some(t) if t.shape != shape => (false, format!("{key}: expected {shape:?}, found {:?}", t.shape)),
+            Some(t) => (false, format!("{key}: expected a float tensor, found {:?}", t.dtype)),
+        };
+        match problem {
+            (true, m) => st.missing.push(m),
+            (false, m) => st.mis_shaped.push(m),
+        }
+        let bytes = shape.iter().try_fold(4usize, |a, &d| a.checked_mul(d));
+        match bytes.and_then(|b| st.placeholder_budget.checked_sub(b)) {
+            Some(left) => {
+                st.placeholder_budget = left;
+                Ok(vec![0.0; bytes.unwrap_or(0) / 4])
+            }
             None => {
-                st.missing.push(format!("{key} (expected {shape:?})"));
-                vec![0.0; numel]
+                let st = &mut *st;
+                Err(Error::WeightsMismatch {
+                    model: self.model,
+                    missing: std::mem::take(&mut st.missing),
+                    mis_shaped: std::mem::take(&mut st.mis_shaped),
+                    unexpected: Vec::new(),
+                    stopped_early: true,
+                })
             }
-            Some(t) if t.shape != shape => {
-                st.mis_shaped.push(format!("{key}: expected {shape:?}, found {:?}", t.shape));
-                vec![0.0; numel]
-            }
-            Some(t) if !t.dtype.is_float() => {
-                st.mis_shaped.push(format!("{key}: expected a float tensor, found {:?}", t.dtype));
-                vec![0.0; numel]
-            }
-            Some(t) => t.to_f32(),
         }
     }
 
     /// Tensor `name`, checked against `shape`.
-    pub fn tensor<const D: usize>(&self, name: &str, shape: [usize; D]) -> Tensor<B, D> {
-        let v = self.host_f32(name, &shape);
-        Tensor::from_data(TensorData::new(v, shape), self.device)
+    pub fn tensor<const D: usize>(&self, name: &str, shape: [usize; D]) -> Result<Tensor<B, D>> {
+        let v = self.host_f32(name, &shape)?;
+        Ok(Tensor::from_data(TensorData::new(v, shape), self.device))
     }
 
     /// A PyTorch `nn.Linear` weight `[out, in]`, returned in burn's `[in, out]` layout.
     ///
     /// The transpose is done on the host so the tensor is contiguous: a transposed *view*
     /// makes every matrix-vector product strided (measured 19x slower on flex).
-    pub fn linear_weight(&self, name: &str, out_features: usize, in_features: usize) -> Tensor<B, 2> {
-        let v = self.host_f32(name, &[out_features, in_features]);
+    pub fn linear_weight(&self, name: &str, out_features: usize, in_features: usize) -> Result<Tensor<B, 2>> {
+        let v = self.host_f32(name, &[out_features, in_features])?;
         let mut t = vec![0f32; v.len()];
         for (o, row) in v.chunks_exact(in_features.max(1)).enumerate() {
             for (i, &x) in row.iter().enumerate() {
                 t[i * out_features + o] = x;
             }
         }
-        Tensor::<B, 2>::from_data(TensorData::new(t, [in_features, out_features]), self.device)
+        Ok(Tensor::<B, 2>::from_data(TensorData::new(t, [in_features, out_features]), self.device))
     }
 
     /// A (possibly weight-normed) weight: `{name}`, or `{name}_g` + `{name}_v` (legacy
     /// `torch.nn.utils.weight_norm`), or `parametrizations.{name}.original0/1` (the newer
     /// parametrization API), folded as `w = g * v / ||v||` where the norm is taken over every
     /// dimension except `dim`.
-    pub fn weight_norm_host(&self, name: &str, shape: &[usize], dim: usize) -> Vec<f32> {
+    pub fn weight_norm_host(&self, name: &str, shape: &[usize], dim: usize) -> Result<Vec<f32>> {
         let legacy = (format!("{name}_g"), format!("{name}_v"));
         let param = (format!("parametrizations.{name}.original0"), format!("parametrizations.{name}.original1"));
         let (gk, vk) = if self.contains(&legacy.0) || self.contains(&legacy.1) {
@@ -354,15 +392,15 @@ impl<'a, B: Backend> Weights<'a, B> {
         };
         let mut gshape = vec![1usize; shape.len()];
         gshape[dim] = shape[dim];
-        let g = self.host_f32(&gk, &gshape);
-        let v = self.host_f32(&vk, shape);
-        fold_weight_norm(&g, &v, shape, dim)
+        let g = self.host_f32(&gk, &gshape)?;
+        let v = self.host_f32(&vk, shape)?;
+        Ok(fold_weight_norm(&g, &v, shape, dim))
     }
 
     /// [`Weights::weight_norm_host`] as a tensor.
-    pub fn weight_norm<const D: usize>(&self, name: &str, shape: [usize; D], dim: usize) -> Tensor<B, D> {
-        let v = self.weight_norm_host(name, &shape, dim);
-        Tensor::from_data(TensorData::new(v, shape), self.device)
+    pub fn weight_norm<const D: usize>(&self, name: &str, shape: [usize; D], dim: usize) -> Result<Tensor<B, D>> {
+        let v = self.weight_norm_host(name, &shape, dim)?;
+        Ok(Tensor::from_data(TensorData::new(v, shape), self.device))
     }
 }
 

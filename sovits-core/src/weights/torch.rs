@@ -24,7 +24,6 @@ pub struct TorchFile {
     pub header_tag: Option<[u8; 2]>,
     /// The unpickled object (tensors appear as [`Value::Tensor`]).
     pub root: Value,
-    file: Arc<Vec<u8>>,
     /// storage key -> (byte offset in `file` or an owned copy, length)
     storages: HashMap<String, Bytes>,
 }
@@ -80,44 +79,45 @@ impl TorchFile {
             .ok_or_else(|| bad("no data.pkl entry in the archive".into()))?;
         let prefix = pkl_name.strip_suffix("data.pkl").unwrap_or("").to_string();
 
+        let file_len = file.len() as u64;
+        // Compressed entries together may inflate to at most MAX_INFLATION times the file.
+        let mut inflate_budget = file_len.saturating_mul(MAX_INFLATION);
         if let Some(bo) = names.iter().find(|n| **n == format!("{prefix}byteorder")).cloned() {
-            let mut s = String::new();
-            zip.by_name(&bo)
-                .map_err(|e| bad(e.to_string()))?
-                .read_to_string(&mut s)
-                .map_err(|e| bad(format!("cannot read byteorder: {e}")))?;
-            if s.trim() != "little" {
-                return Err(bad(format!("big-endian checkpoints are not supported (byteorder {s:?})")));
+            let entry = zip.by_name(&bo).map_err(|e| bad(e.to_string()))?;
+            let s = read_entry(entry, file_len, &mut inflate_budget).map_err(bad)?;
+            if s.trim_ascii() != b"little" {
+                return Err(bad(format!(
+                    "big-endian checkpoints are not supported (byteorder {:?})",
+                    String::from_utf8_lossy(&s[..s.len().min(16)])
+                )));
             }
         }
 
-        let mut pkl = Vec::new();
-        zip.by_name(&pkl_name)
-            .map_err(|e| bad(e.to_string()))?
-            .read_to_end(&mut pkl)
-            .map_err(|e| bad(format!("cannot read {pkl_name}: {e}")))?;
+        let entry = zip.by_name(&pkl_name).map_err(|e| bad(e.to_string()))?;
+        let pkl = read_entry(entry, file_len, &mut inflate_budget).map_err(bad)?;
         let root = pickle::load(&pkl).map_err(|e| bad(format!("{pkl_name}: {}", e.0)))?;
 
         let mut storages = HashMap::new();
         let data_prefix = format!("{prefix}data/");
         for i in 0..zip.len() {
-            let mut entry = zip.by_index(i).map_err(|e| bad(e.to_string()))?;
+            let entry = zip.by_index(i).map_err(|e| bad(e.to_string()))?;
             let name = entry.name().map_err(|e| bad(e.to_string()))?.into_owned();
             let Some(key) = name.strip_prefix(&data_prefix).map(str::to_owned) else { continue };
-            let size = entry.size() as usize;
-            let stored = entry.compression() == zip::CompressionMethod::Stored;
-            let start = entry.data_start().map(|s| s as usize);
-            let bytes = match (stored, start) {
-                (true, Some(start)) if start + size <= file.len() => Bytes::new(file.clone(), start, size),
-                _ => {
-                    let mut v = Vec::with_capacity(size);
-                    entry.read_to_end(&mut v).map_err(|e| bad(format!("cannot read storage {key}: {e}")))?;
-                    Bytes::owned(v)
-                }
+            let stored =
+                entry.compression() == zip::CompressionMethod::Stored && entry.compressed_size() == entry.size();
+            let range = entry.data_start().and_then(|start| {
+                let end = start.checked_add(entry.size())?;
+                (end <= file_len).then_some((start as usize, entry.size() as usize))
+            });
+            let bytes = match (stored, range) {
+                (true, Some((start, size))) => Bytes::new(file.clone(), start, size),
+                _ => Bytes::owned(
+                    read_entry(entry, file_len, &mut inflate_budget).map_err(|r| bad(format!("storage {key}: {r}")))?,
+                ),
             };
             storages.insert(key, bytes);
         }
-        Ok(TorchFile { path, header_tag, root, file, storages })
+        Ok(TorchFile { path, header_tag, root, storages })
     }
 
     /// The file's path (or name).
@@ -149,7 +149,6 @@ impl TorchFile {
             let Value::Tensor(t) = v else { continue };
             store.insert(name.clone(), self.resolve(t).map_err(|r| bad(format!("tensor {name}: {r}")))?);
         }
-        let _ = &self.file;
         Ok(store)
     }
 
@@ -159,8 +158,32 @@ impl TorchFile {
         let storage =
             self.storages.get(&t.storage_key).ok_or_else(|| format!("storage data/{} is missing", t.storage_key))?;
         let es = dtype.size();
-        let numel: usize = t.shape.iter().product();
         let raw = storage.as_slice();
+        let overflow = || format!("shape {:?} with strides {:?} overflows", t.shape, t.stride);
+        let numel = t.shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d)).ok_or_else(overflow)?;
+        let bytes = numel.checked_mul(es).ok_or_else(overflow)?;
+        if numel == 0 {
+            return Ok(HostTensor { shape: t.shape.clone(), dtype, bytes: Bytes::owned(Vec::new()) });
+        }
+        // The last element the view touches must lie inside the storage; checked before any copy.
+        let last = t
+            .shape
+            .iter()
+            .zip(&t.stride)
+            .try_fold(t.offset, |a, (&d, &s)| a.checked_add((d - 1).checked_mul(s)?))
+            .ok_or_else(overflow)?;
+        let end = last.checked_add(1).and_then(|e| e.checked_mul(es)).ok_or_else(overflow)?;
+        if end > raw.len() {
+            return Err(format!(
+                "the view (offset {}, shape {:?}, strides {:?}) reaches past the end of storage data/{} \
+                 ({} bytes; truncated or corrupt file?)",
+                t.offset,
+                t.shape,
+                t.stride,
+                t.storage_key,
+                raw.len()
+            ));
+        }
         // Contiguous (row-major) strides, ignoring size-1 dims.
         let mut contiguous = true;
         let mut expect = 1usize;
@@ -169,31 +192,27 @@ impl TorchFile {
                 contiguous = false;
                 break;
             }
-            expect *= d;
-        }
-        if numel == 0 {
-            return Ok(HostTensor { shape: t.shape.clone(), dtype, bytes: Bytes::owned(Vec::new()) });
+            expect = expect.saturating_mul(d);
         }
         if contiguous {
-            let start = t.offset * es;
-            let len = numel * es;
-            if start + len > raw.len() {
-                return Err(format!("storage data/{} is too short (truncated file?)", t.storage_key));
-            }
-            let slice = storage.clone();
-            // Re-slice the shared buffer.
-            let sub = sub_bytes(&slice, start, len);
-            return Ok(HostTensor { shape: t.shape.clone(), dtype, bytes: sub });
+            // `end` above is exactly `(offset + numel) * es` here.
+            return Ok(HostTensor { shape: t.shape.clone(), dtype, bytes: storage.slice(t.offset * es, bytes) });
         }
-        // Strided view: gather element by element.
-        let mut out = Vec::with_capacity(numel * es);
+        // A strided view is gathered into a new buffer. Views that repeat elements (expanded
+        // tensors, stride 0) could claim far more than their storage holds: refuse them.
+        if bytes > raw.len() {
+            return Err(format!(
+                "tensor of shape {:?} is a view with repeated elements (strides {:?}) larger than its storage; \
+                 save it with .contiguous()",
+                t.shape, t.stride
+            ));
+        }
+        let mut out = Vec::with_capacity(bytes);
         let mut idx = vec![0usize; t.shape.len()];
         for _ in 0..numel {
+            // In range: every index is below its dim, so the offset is at most `last`.
             let off = t.offset + idx.iter().zip(&t.stride).map(|(i, s)| i * s).sum::<usize>();
             let b = off * es;
-            if b + es > raw.len() {
-                return Err(format!("storage data/{} is too short for a strided view", t.storage_key));
-            }
             out.extend_from_slice(&raw[b..b + es]);
             for d in (0..idx.len()).rev() {
                 idx[d] += 1;
@@ -207,11 +226,36 @@ impl TorchFile {
     }
 }
 
-fn sub_bytes(b: &Bytes, start: usize, len: usize) -> Bytes {
-    let s = b.as_slice();
-    debug_assert!(start + len <= s.len());
-    b.slice(start, len)
+/// Reads one zip entry into memory. The claimed size is only a hint: the read stops at the
+/// entry's real end, a stored entry cannot be larger than the file, and compressed entries
+/// draw on `inflate_budget` (zip bombs; PyTorch itself writes every entry uncompressed).
+fn read_entry<R: Read>(
+    entry: zip::read::ZipFile<'_, R>,
+    file_len: u64,
+    inflate_budget: &mut u64,
+) -> std::result::Result<Vec<u8>, String> {
+    let name = entry.name().map(|n| n.into_owned()).unwrap_or_default();
+    let claimed = entry.size();
+    let stored = entry.compression() == zip::CompressionMethod::Stored;
+    let limit = if stored { file_len } else { *inflate_budget };
+    if claimed > limit {
+        return Err(format!(
+            "{name} claims {claimed} bytes, more than the file can hold ({file_len} bytes); the file is corrupt"
+        ));
+    }
+    let mut v = Vec::with_capacity(claimed.min(file_len) as usize);
+    entry.take(claimed.saturating_add(1)).read_to_end(&mut v).map_err(|e| format!("cannot read {name}: {e}"))?;
+    if v.len() as u64 != claimed {
+        return Err(format!("{name} holds {} bytes but claims {claimed}; the file is corrupt", v.len()));
+    }
+    if !stored {
+        *inflate_budget -= claimed;
+    }
+    Ok(v)
 }
+
+/// How many times its file size a compressed zip entry may inflate to.
+const MAX_INFLATION: u64 = 16;
 
 fn storage_dtype(name: &str) -> Option<DType> {
     Some(match name {

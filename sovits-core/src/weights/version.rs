@@ -88,7 +88,7 @@ pub fn detect_sovits_version(store: &TensorStore, hint: Option<ModelVersion>) ->
         };
     }
     if has_prefix("sv_emb.") {
-        let wide = store.get("dec.conv_pre.weight").map(|t| t.shape[0] == 768).unwrap_or(false);
+        let wide = store.get("dec.conv_pre.weight").is_some_and(|t| t.shape.first() == Some(&768));
         return if wide || hint == Some(ModelVersion::V2ProPlus) {
             ModelVersion::V2ProPlus
         } else {

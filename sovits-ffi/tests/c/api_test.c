@@ -1,6 +1,9 @@
 /* The C API end to end on the tiny test model: load, voice, synthesize, stream, cancel,
  * voice files, frees, and every class of bad input giving a status and a message.
- * Built and run by sovits-ffi/tests/c_api.rs:  api_test GPT SOVITS HUBERT_DIR BERT_DIR REF_WAV TMP_DIR */
+ * Built and run by sovits-ffi/tests/c_api.rs:
+ *   api_test GPT SOVITS HUBERT_DIR BERT_DIR REF_WAV TMP_DIR HOSTILE_DIR
+ * HOSTILE_DIR holds the malformed files of tests/fixtures/hostile/. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,8 +59,8 @@ static int32_t on_audio(const float *pcm, uint64_t n, int32_t rate, void *user_d
 }
 
 int main(int argc, char **argv) {
-    if (argc != 7) {
-        fprintf(stderr, "usage: %s GPT SOVITS HUBERT_DIR BERT_DIR REF_WAV TMP_DIR\n", argv[0]);
+    if (argc != 8) {
+        fprintf(stderr, "usage: %s GPT SOVITS HUBERT_DIR BERT_DIR REF_WAV TMP_DIR HOSTILE_DIR\n", argv[0]);
         return 2;
     }
     const char *ref_wav = argv[5];
@@ -89,7 +92,42 @@ int main(int argc, char **argv) {
     mp.bert_dir = argv[4];
     mp.sovits_path = argv[1]; /* a GPT file where SoVITS belongs */
     EXPECT_STATUS(sovits_model_load(&mp, &model), SOVITS_STATUS_WEIGHTS);
+    /* Malformed model files: each a WEIGHTS status with a message, never a crash. */
+    char path[4096];
+    const char *bad_sovits[] = {"huge_hidden.pth", "deep_config.pth", "negative_offset.pth", "huge_shape.pth",
+                                "broadcast_view.pth", "claims_4gb_entry.pth", "scalar_weights.pth"};
+    for (size_t i = 0; i < sizeof bad_sovits / sizeof bad_sovits[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", argv[7], bad_sovits[i]);
+        mp.sovits_path = path;
+        sovits_status st = sovits_model_load(&mp, &model);
+        if (st != SOVITS_STATUS_WEIGHTS && st != SOVITS_STATUS_UNSUPPORTED) {
+            fprintf(stderr, "FAIL: %s as SoVITS gave %d (%s)\n", bad_sovits[i], (int)st, sovits_last_error());
+            failures++;
+        }
+        CHECK(model == NULL && strlen(sovits_last_error()) > 0);
+    }
     mp.sovits_path = argv[2];
+    snprintf(path, sizeof path, "%s/empty_gpt.ckpt", argv[7]);
+    mp.gpt_path = path;
+    EXPECT_STATUS(sovits_model_load(&mp, &model), SOVITS_STATUS_WEIGHTS);
+    CHECK(strstr(sovits_last_error(), "stopped early") != NULL);
+    /* Garbage bytes under a checkpoint's name. */
+    char garbage_file[4096];
+    snprintf(garbage_file, sizeof garbage_file, "%s/garbage.ckpt", argv[6]);
+    FILE *gf = fopen(garbage_file, "wb");
+    CHECK(gf != NULL);
+    if (gf) {
+        unsigned int x = 12345;
+        fputs("PK\003\004", gf);
+        for (int i = 0; i < 5000; i++) {
+            x = x * 1103515245u + 12345u;
+            fputc((int)((x >> 16) & 0xff), gf);
+        }
+        fclose(gf);
+    }
+    mp.gpt_path = garbage_file;
+    EXPECT_STATUS(sovits_model_load(&mp, &model), SOVITS_STATUS_WEIGHTS);
+    mp.gpt_path = argv[1];
     mp.struct_size = 4;
     EXPECT_STATUS(sovits_model_load(&mp, &model), SOVITS_STATUS_INVALID_ARG);
     mp.struct_size = sizeof(sovits_model_params);
@@ -113,6 +151,19 @@ int main(int argc, char **argv) {
     EXPECT_STATUS(sovits_voice_from_wav(model, ref_wav, bad_utf8, "en", &voice), SOVITS_STATUS_INVALID_ARG);
     EXPECT_STATUS(sovits_voice_from_wav(model, ref_wav, "Hello there.", NULL, &voice), SOVITS_STATUS_NULL_ARG);
     EXPECT_STATUS(sovits_voice_from_wav(model, ref_wav, "Hello there.", "xx", &voice), SOVITS_STATUS_INVALID_ARG);
+    /* Malformed WAVs: a 1 Hz file, a header that claims 4 billion samples, garbage. */
+    snprintf(path, sizeof path, "%s/rate_1hz.wav", argv[7]);
+    EXPECT_STATUS(sovits_voice_from_wav(model, path, NULL, NULL, &voice), SOVITS_STATUS_AUDIO);
+    snprintf(path, sizeof path, "%s/claims_4g_samples.wav", argv[7]);
+    EXPECT_STATUS(sovits_voice_from_wav(model, path, NULL, NULL, &voice), SOVITS_STATUS_AUDIO);
+    EXPECT_STATUS(sovits_voice_from_wav(model, garbage_file, NULL, NULL, &voice), SOVITS_STATUS_AUDIO);
+    EXPECT_STATUS(sovits_voice_new(model, short_clip, 16000, 1, NULL, NULL, &voice), SOVITS_STATUS_INVALID_ARG);
+    /* A transcript far too long for the prompt. */
+    static char long_text[200001];
+    for (int i = 0; i < 200000; i++) long_text[i] = (i % 6 == 5) ? ' ' : 'a';
+    long_text[200000] = 0;
+    sovits_status long_st = sovits_voice_from_wav(model, ref_wav, long_text, "en", &voice);
+    CHECK(long_st == SOVITS_STATUS_INVALID_ARG);
     CHECK(voice == NULL);
     EXPECT_STATUS(sovits_voice_from_wav(model, ref_wav, "Hello there, how are you today", "en", &voice),
                   SOVITS_STATUS_OK);
@@ -121,6 +172,23 @@ int main(int argc, char **argv) {
     sovits_voice *loaded = NULL;
     EXPECT_STATUS(sovits_voice_load(voice_file, &loaded), SOVITS_STATUS_OK);
     EXPECT_STATUS(sovits_voice_load(ref_wav, &loaded), SOVITS_STATUS_WEIGHTS); /* not a voice file */
+    EXPECT_STATUS(sovits_voice_load(garbage_file, &loaded), SOVITS_STATUS_WEIGHTS);
+    EXPECT_STATUS(sovits_voice_load("/no/such.voice", &loaded), SOVITS_STATUS_IO);
+    /* A voice file cut short. */
+    char cut_file[4096];
+    snprintf(cut_file, sizeof cut_file, "%s/cut.voice", argv[6]);
+    FILE *vf = fopen(voice_file, "rb");
+    FILE *cf = fopen(cut_file, "wb");
+    CHECK(vf != NULL && cf != NULL);
+    if (vf && cf) {
+        char buf[300];
+        size_t n = fread(buf, 1, sizeof buf, vf);
+        fwrite(buf, 1, n, cf);
+    }
+    if (vf) fclose(vf);
+    if (cf) fclose(cf);
+    EXPECT_STATUS(sovits_voice_load(cut_file, &loaded), SOVITS_STATUS_WEIGHTS);
+    CHECK(loaded != NULL); /* still the voice loaded above: failures leave out pointers alone */
 
     /* Synthesis. */
     sovits_session *session = NULL;
@@ -163,7 +231,27 @@ int main(int argc, char **argv) {
     bad = sp;
     bad.struct_size = 8;
     EXPECT_STATUS(sovits_synthesize(session, voice, "Hello.", "en", &bad, &audio), SOVITS_STATUS_INVALID_ARG);
+    bad = sp;
+    bad.max_text_chars = 5;
+    EXPECT_STATUS(sovits_synthesize(session, voice, "Hello there.", "en", &bad, &audio), SOVITS_STATUS_INVALID_ARG);
+    CHECK(strstr(sovits_last_error(), "max_text_chars") != NULL);
+    bad = sp;
+    bad.max_text_chars = 0;
+    EXPECT_STATUS(sovits_synthesize(session, voice, "Hello.", "en", &bad, &audio), SOVITS_STATUS_INVALID_ARG);
+    EXPECT_STATUS(sovits_synthesize(session, voice, long_text, "en", &sp, &audio), SOVITS_STATUS_INVALID_ARG);
+    /* Control characters only: dropped by the frontend; whatever is left is spoken or refused. */
+    sovits_status ctl = sovits_synthesize(session, voice, "\x01\x02\x03\x1b[0m", "en", &sp, &audio);
+    CHECK(ctl == SOVITS_STATUS_OK || ctl == SOVITS_STATUS_INVALID_ARG);
+    sovits_audio_free(&audio);
+    EXPECT_STATUS(sovits_synthesize(session, voice, "Hello.", "", &sp, &audio), SOVITS_STATUS_INVALID_ARG);
     CHECK(audio == NULL);
+    /* A caller built against the first header (no max_text_chars) still works: the field it
+     * does not know keeps its default. */
+    bad = sp;
+    bad.struct_size = (uint32_t)offsetof(sovits_synth_params, max_text_chars);
+    bad.max_text_chars = 1; /* beyond the caller's struct: ignored */
+    EXPECT_STATUS(sovits_synthesize(session, voice, "Hello there.", "en", &bad, &audio), SOVITS_STATUS_OK);
+    sovits_audio_free(&audio);
 
     /* Streaming: every sentence, early stop, cancel. */
     const char *three = "One sentence here. Another one follows. And a third one ends it.";

@@ -2,6 +2,7 @@
 
 use serde_json::Value as Json;
 
+use crate::limits::{MAX_FFT, MAX_HEADS, MAX_KERNEL, MAX_LAYERS, MAX_VOCAB, MAX_WIDTH, check};
 use crate::models::common::hf::{f64_field, usize_field};
 use crate::{Error, Result};
 
@@ -70,6 +71,17 @@ impl BertConfig {
 
     /// Checks the sizes are consistent.
     pub fn validate(&self) -> Result<()> {
+        let w = "BERT config";
+        check(w, "vocab_size", self.vocab_size, 1, MAX_VOCAB)?;
+        check(w, "hidden_size", self.hidden_size, 1, MAX_WIDTH)?;
+        check(w, "intermediate_size", self.intermediate_size, 1, MAX_WIDTH)?;
+        check(w, "num_hidden_layers", self.num_hidden_layers, 0, MAX_LAYERS)?;
+        check(w, "num_attention_heads", self.num_attention_heads, 1, MAX_HEADS)?;
+        check(w, "max_position_embeddings", self.max_position_embeddings, 0, MAX_FFT)?;
+        check(w, "type_vocab_size", self.type_vocab_size, 0, MAX_KERNEL)?;
+        if !(self.layer_norm_eps.is_finite() && self.layer_norm_eps >= 0.0) {
+            return Err(Error::Config("BERT config: layer_norm_eps must be a finite number >= 0".into()));
+        }
         if self.num_attention_heads == 0 || !self.hidden_size.is_multiple_of(self.num_attention_heads) {
             return Err(Error::Config("BERT hidden_size must be divisible by num_attention_heads".into()));
         }

@@ -60,40 +60,40 @@ pub struct BertModel<B: Backend> {
 }
 
 impl<B: Backend> BertModel<B> {
-    fn build(w: &Weights<B>, c: &BertConfig, n_layers: usize) -> Self {
+    fn build(w: &Weights<B>, c: &BertConfig, n_layers: usize) -> Result<Self> {
         let h = c.hidden_size;
         let e = w.pp("embeddings");
         let layers = (0..n_layers)
             .map(|i| {
                 let l = w.pp(format!("encoder.layer.{i}"));
-                BertLayer {
-                    query: Linear::load(&l.pp("attention.self.query"), h, h, true),
-                    key: Linear::load(&l.pp("attention.self.key"), h, h, true),
-                    value: Linear::load(&l.pp("attention.self.value"), h, h, true),
-                    attention_output: Linear::load(&l.pp("attention.output.dense"), h, h, true),
+                Ok(BertLayer {
+                    query: Linear::load(&l.pp("attention.self.query"), h, h, true)?,
+                    key: Linear::load(&l.pp("attention.self.key"), h, h, true)?,
+                    value: Linear::load(&l.pp("attention.self.value"), h, h, true)?,
+                    attention_output: Linear::load(&l.pp("attention.output.dense"), h, h, true)?,
                     attention_norm: LayerNorm::load(
                         &l.pp("attention.output.LayerNorm"),
                         h,
                         "weight",
                         "bias",
                         c.layer_norm_eps,
-                    ),
-                    intermediate: Linear::load(&l.pp("intermediate.dense"), h, c.intermediate_size, true),
-                    output: Linear::load(&l.pp("output.dense"), c.intermediate_size, h, true),
-                    output_norm: LayerNorm::load(&l.pp("output.LayerNorm"), h, "weight", "bias", c.layer_norm_eps),
+                    )?,
+                    intermediate: Linear::load(&l.pp("intermediate.dense"), h, c.intermediate_size, true)?,
+                    output: Linear::load(&l.pp("output.dense"), c.intermediate_size, h, true)?,
+                    output_norm: LayerNorm::load(&l.pp("output.LayerNorm"), h, "weight", "bias", c.layer_norm_eps)?,
                     heads: c.num_attention_heads,
-                }
+                })
             })
-            .collect();
-        BertModel {
-            word_embeddings: Embedding::load(&e.pp("word_embeddings"), c.vocab_size, h),
-            position_embeddings: Embedding::load(&e.pp("position_embeddings"), c.max_position_embeddings, h),
-            token_type_embeddings: Embedding::load(&e.pp("token_type_embeddings"), c.type_vocab_size, h),
-            embeddings_norm: LayerNorm::load(&e.pp("LayerNorm"), h, "weight", "bias", c.layer_norm_eps),
+            .collect::<Result<_>>()?;
+        Ok(BertModel {
+            word_embeddings: Embedding::load(&e.pp("word_embeddings"), c.vocab_size, h)?,
+            position_embeddings: Embedding::load(&e.pp("position_embeddings"), c.max_position_embeddings, h)?,
+            token_type_embeddings: Embedding::load(&e.pp("token_type_embeddings"), c.type_vocab_size, h)?,
+            embeddings_norm: LayerNorm::load(&e.pp("LayerNorm"), h, "weight", "bias", c.layer_norm_eps)?,
             layers,
             config: c.clone(),
             device: w.device().clone(),
-        }
+        })
     }
 
     /// Builds the model with its first `n_layers` layers (`None`: the
@@ -108,12 +108,12 @@ impl<B: Backend> BertModel<B> {
             )));
         }
         let store = BERT_KEYS.apply(store.clone());
-        let loader = WeightsLoader::<B>::new(&store, device);
-        let model = Self::build(&loader.root(), config, n);
+        let loader = WeightsLoader::<B>::new(BERT_KEYS.model, &store, device);
+        let model = Self::build(&loader.root(), config, n)?;
         let unused: Vec<String> = (n..config.num_hidden_layers).map(|i| format!("encoder.layer.{i}.*")).collect();
         let mut ignore: Vec<&str> = BERT_KEYS.ignore.to_vec();
         ignore.extend(unused.iter().map(String::as_str));
-        loader.finish(BERT_KEYS.model, &ignore)?;
+        loader.finish(&ignore)?;
         Ok(model)
     }
 
@@ -121,20 +121,18 @@ impl<B: Backend> BertModel<B> {
     /// `pytorch_model.bin`), e.g. GPT-SoVITS' `pretrained_models/chinese-roberta-wwm-ext-large`.
     pub fn from_folder(dir: impl AsRef<Path>, n_layers: Option<usize>, device: &B::Device) -> Result<Self> {
         let f = HfFolder::open(dir, "bert")?;
-        let config = BertConfig::from_json(&f.config)?;
+        let config = BertConfig::from_json(&f.config).map_err(|e| e.in_file(&f.dir.join("config.json")))?;
         Self::load(&f.tensors()?, &config, n_layers, device)
     }
 
     /// The tensors the feature layers read (for random-weight models).
-    pub fn expected_tensors(config: &BertConfig) -> Vec<(String, Vec<usize>)> {
-        crate::weights::expected_tensors::<B>(|l, _| {
-            Self::build(&l.root(), config, config.feature_layers());
-        })
+    pub fn expected_tensors(config: &BertConfig) -> Result<Vec<(String, Vec<usize>)>> {
+        crate::weights::expected_tensors::<B>(|l, _| Self::build(&l.root(), config, config.feature_layers()).map(drop))
     }
 
     /// A model with random weights (seeded), for benchmarks at real sizes.
     pub fn random(config: &BertConfig, seed: u64, device: &B::Device) -> Result<Self> {
-        let store = TensorStore::random(&Self::expected_tensors(config), 0.02, seed);
+        let store = TensorStore::random(&Self::expected_tensors(config)?, 0.02, seed);
         Self::load(&store, config, None, device)
     }
 

@@ -12,6 +12,9 @@ use unicode_normalization::UnicodeNormalization;
 
 use crate::{Error, Result};
 
+/// Longest word tokenised piece by piece; longer words become `[UNK]` (transformers: 100).
+const MAX_CHARS_PER_WORD: usize = 1000;
+
 /// A WordPiece tokenizer.
 #[derive(Debug, Clone)]
 pub struct BertTokenizer {
@@ -21,6 +24,8 @@ pub struct BertTokenizer {
     sep: u32,
     prefix: String,
     max_chars_per_word: usize,
+    /// Characters of the longest vocabulary entry: no longer piece can match.
+    max_token_chars: usize,
     lowercase: bool,
     strip_accents: bool,
     chinese_chars: bool,
@@ -32,8 +37,13 @@ impl BertTokenizer {
     pub fn from_tokenizer_json(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        let j: Json = serde_json::from_str(&text).map_err(|e| Error::Config(format!("{}: {e}", path.display())))?;
-        let bad = |m: &str| Error::Config(format!("{}: {m}", path.display()));
+        Self::from_tokenizer_json_str(&text, &path.display().to_string())
+    }
+
+    /// Reads the text of a `tokenizer.json`; `name` is used in error messages.
+    pub fn from_tokenizer_json_str(text: &str, name: &str) -> Result<Self> {
+        let j: Json = serde_json::from_str(text).map_err(|e| Error::Config(format!("{name}: {e}")))?;
+        let bad = |m: &str| Error::Config(format!("{name}: {m}"));
         let model = j.get("model").ok_or_else(|| bad("no `model` section"))?;
         if model.get("type").and_then(Json::as_str) != Some("WordPiece") {
             return Err(bad("only WordPiece tokenizers are supported"));
@@ -56,7 +66,10 @@ impl BertTokenizer {
             .get(model.get("unk_token").and_then(Json::as_str).unwrap_or("[UNK]"))
             .ok_or_else(|| bad("unknown-token missing from the vocabulary"))?;
         t.prefix = model.get("continuing_subword_prefix").and_then(Json::as_str).unwrap_or("##").to_string();
-        t.max_chars_per_word = model.get("max_input_chars_per_word").and_then(Json::as_u64).unwrap_or(100) as usize;
+        // transformers' default is 100; larger values only make absurd "words" slower.
+        t.max_chars_per_word =
+            model.get("max_input_chars_per_word").and_then(Json::as_u64).unwrap_or(100).min(MAX_CHARS_PER_WORD as u64)
+                as usize;
         t.lowercase = lowercase;
         t.strip_accents = strip_accents;
         t.chinese_chars = flag("handle_chinese_chars", true);
@@ -68,6 +81,11 @@ impl BertTokenizer {
     pub fn from_vocab_txt(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        Self::from_vocab_txt_str(&text)
+    }
+
+    /// Reads the text of a `vocab.txt`.
+    pub fn from_vocab_txt_str(text: &str) -> Result<Self> {
         let vocab = text.lines().enumerate().map(|(i, l)| (l.to_string(), i as u32)).collect();
         Self::with_vocab(vocab)
     }
@@ -88,7 +106,9 @@ impl BertTokenizer {
         let id = |t: &str| {
             vocab.get(t).copied().ok_or_else(|| Error::Config(format!("special token {t} missing from the vocabulary")))
         };
+        let max_token_chars = vocab.keys().map(|k| k.chars().count()).max().unwrap_or(0);
         Ok(BertTokenizer {
+            max_token_chars,
             unk: id("[UNK]")?,
             cls: id("[CLS]")?,
             sep: id("[SEP]")?,
@@ -185,7 +205,9 @@ impl BertTokenizer {
         let mut pieces = Vec::new();
         let mut start = 0;
         while start < chars.len() {
-            let mut end = chars.len();
+            // Pieces longer than the longest vocabulary entry cannot match: start below that
+            // (same result, linear instead of cubic in the word length).
+            let mut end = chars.len().min(start + self.max_token_chars);
             let mut found = None;
             while start < end {
                 let mut sub: String = chars[start..end].iter().collect();

@@ -7,6 +7,7 @@ use burn::tensor::module::{conv_transpose1d, conv1d, embedding, linear};
 use burn::tensor::ops::{ConvTransposeOptions, PaddedConvOptions};
 use burn::tensor::{Int, Tensor, backend::Backend};
 
+use crate::Result;
 use crate::weights::Weights;
 
 /// `torch.nn.Conv1d` (optionally weight-normed in the checkpoint; folded at load).
@@ -28,7 +29,7 @@ pub struct Conv1d<B: Backend> {
 
 impl<B: Backend> Conv1d<B> {
     /// Loads `{w}.weight` (or its weight-norm pair) and `{w}.bias`, symmetric `padding`.
-    pub fn load(w: &Weights<B>, in_ch: usize, out_ch: usize, kernel: usize, padding: usize) -> Self {
+    pub fn load(w: &Weights<B>, in_ch: usize, out_ch: usize, kernel: usize, padding: usize) -> Result<Self> {
         Self::load_full(w, in_ch, out_ch, kernel, 1, (padding, padding), 1, 1, true)
     }
 
@@ -44,10 +45,10 @@ impl<B: Backend> Conv1d<B> {
         dilation: usize,
         groups: usize,
         bias: bool,
-    ) -> Self {
-        let weight = w.weight_norm("weight", [out_ch, in_ch / groups, kernel], 0);
-        let bias = bias.then(|| w.tensor("bias", [out_ch]));
-        Conv1d { weight, bias, stride, pad_left: padding.0, pad_right: padding.1, dilation, groups }
+    ) -> Result<Self> {
+        let weight = w.weight_norm("weight", [out_ch, in_ch / groups.max(1), kernel], 0)?;
+        let bias = if bias { Some(w.tensor("bias", [out_ch])?) } else { None };
+        Ok(Conv1d { weight, bias, stride, pad_left: padding.0, pad_right: padding.1, dilation, groups })
     }
 
     /// A convolution from an already folded weight `[out, in/groups, k]`.
@@ -91,10 +92,17 @@ pub struct ConvTranspose1d<B: Backend> {
 
 impl<B: Backend> ConvTranspose1d<B> {
     /// Loads `{w}.weight` (or `weight_g`/`weight_v`) and `{w}.bias`.
-    pub fn load(w: &Weights<B>, in_ch: usize, out_ch: usize, kernel: usize, stride: usize, padding: usize) -> Self {
-        let weight = w.weight_norm("weight", [in_ch, out_ch, kernel], 0);
-        let bias = Some(w.tensor("bias", [out_ch]));
-        ConvTranspose1d { weight, bias, stride, padding }
+    pub fn load(
+        w: &Weights<B>,
+        in_ch: usize,
+        out_ch: usize,
+        kernel: usize,
+        stride: usize,
+        padding: usize,
+    ) -> Result<Self> {
+        let weight = w.weight_norm("weight", [in_ch, out_ch, kernel], 0)?;
+        let bias = Some(w.tensor("bias", [out_ch])?);
+        Ok(ConvTranspose1d { weight, bias, stride, padding })
     }
 
     /// Applies the transposed convolution.
@@ -118,11 +126,11 @@ pub struct Linear<B: Backend> {
 
 impl<B: Backend> Linear<B> {
     /// Loads `{w}.weight` `[out, in]` and, if `bias`, `{w}.bias`.
-    pub fn load(w: &Weights<B>, in_features: usize, out_features: usize, bias: bool) -> Self {
-        Linear {
-            weight: w.linear_weight("weight", out_features, in_features),
-            bias: bias.then(|| w.tensor("bias", [out_features])),
-        }
+    pub fn load(w: &Weights<B>, in_features: usize, out_features: usize, bias: bool) -> Result<Self> {
+        Ok(Linear {
+            weight: w.linear_weight("weight", out_features, in_features)?,
+            bias: if bias { Some(w.tensor("bias", [out_features])?) } else { None },
+        })
     }
 
     /// Applies `x @ W + b`.
@@ -145,8 +153,8 @@ pub struct LayerNorm<B: Backend> {
 impl<B: Backend> LayerNorm<B> {
     /// Loads `{w}.{gamma_name}` and `{w}.{beta_name}` (`gamma`/`beta` in VITS, `weight`/`bias`
     /// in `torch.nn.LayerNorm`).
-    pub fn load(w: &Weights<B>, channels: usize, gamma_name: &str, beta_name: &str, eps: f64) -> Self {
-        LayerNorm { gamma: w.tensor(gamma_name, [channels]), beta: w.tensor(beta_name, [channels]), eps }
+    pub fn load(w: &Weights<B>, channels: usize, gamma_name: &str, beta_name: &str, eps: f64) -> Result<Self> {
+        Ok(LayerNorm { gamma: w.tensor(gamma_name, [channels])?, beta: w.tensor(beta_name, [channels])?, eps })
     }
 
     /// Normalises `x` over `dim`.
@@ -167,8 +175,8 @@ pub struct Embedding<B: Backend> {
 
 impl<B: Backend> Embedding<B> {
     /// Loads `{w}.weight`.
-    pub fn load(w: &Weights<B>, vocab: usize, dim: usize) -> Self {
-        Embedding { weight: w.tensor("weight", [vocab, dim]) }
+    pub fn load(w: &Weights<B>, vocab: usize, dim: usize) -> Result<Self> {
+        Ok(Embedding { weight: w.tensor("weight", [vocab, dim])? })
     }
 
     /// Number of rows.

@@ -2,6 +2,7 @@
 
 use serde_json::Value as Json;
 
+use crate::limits::{MAX_HEADS, MAX_LAYERS, MAX_VOCAB, MAX_WIDTH, check};
 use crate::{Error, Result};
 
 /// Sizes of the stage-1 GPT. Field names follow the `model` section of upstream's
@@ -87,8 +88,8 @@ impl GptConfig {
             c.n_layer = v;
         }
         c.eos = match get(model, "EOS")? {
-            Some(v) => v as u32,
-            None => (c.vocab_size - 1) as u32,
+            Some(v) => u32::try_from(v).map_err(|_| Error::Config(format!("`EOS` {v} is out of range")))?,
+            None => u32::try_from(c.vocab_size.saturating_sub(1)).unwrap_or(u32::MAX),
         };
         if let Some(d) = j.get("data")
             && let Some(v) = get(d, "max_sec")?
@@ -102,6 +103,15 @@ impl GptConfig {
     /// Checks the sizes are consistent.
     pub fn validate(&self) -> Result<()> {
         let bad = |m: String| Err(Error::Config(m));
+        let w = "GPT config";
+        check(w, "vocab_size", self.vocab_size, 2, MAX_VOCAB)?;
+        check(w, "phoneme_vocab_size", self.phoneme_vocab_size, 1, MAX_VOCAB)?;
+        check(w, "hidden_dim", self.hidden_dim, 1, MAX_WIDTH)?;
+        check(w, "embedding_dim", self.embedding_dim, 1, MAX_WIDTH)?;
+        check(w, "bert_dim", self.bert_dim, 1, MAX_WIDTH)?;
+        check(w, "head", self.head, 1, MAX_HEADS)?;
+        check(w, "n_layer", self.n_layer, 1, MAX_LAYERS)?;
+        check(w, "max_sec", self.max_sec, 0, 3600)?;
         if self.head == 0 || !self.hidden_dim.is_multiple_of(self.head) {
             return bad(format!("hidden_dim {} not divisible by head {}", self.hidden_dim, self.head));
         }

@@ -74,9 +74,9 @@ impl<B: Backend> Text2SemanticDecoder<B> {
     pub fn load(store: &TensorStore, config: &GptConfig, device: &B::Device) -> Result<Self> {
         config.validate()?;
         let store = keymap::GPT.apply(store.clone());
-        let loader = WeightsLoader::<B>::new(&store, device);
-        let model = Self::build(&loader.root(), config);
-        loader.finish(keymap::GPT.model, keymap::GPT.ignore)?;
+        let loader = WeightsLoader::<B>::new(keymap::GPT.model, &store, device);
+        let model = Self::build(&loader.root(), config)?;
+        loader.finish(keymap::GPT.ignore)?;
         Ok(model)
     }
 
@@ -84,25 +84,24 @@ impl<B: Backend> Text2SemanticDecoder<B> {
     /// or a safetensors export of its `weight` dict. The config comes from `config` if
     /// given, else from the checkpoint's pickled `config`, else the v2 preset.
     pub fn from_file(path: impl AsRef<Path>, config: Option<&GptConfig>, device: &B::Device) -> Result<Self> {
-        let loaded = weights::load_state_dict(path.as_ref(), Some("weight"))?;
+        let path = path.as_ref();
+        let loaded = weights::load_state_dict(path, Some("weight"))?;
         let config = match (config, &loaded.config) {
             (Some(c), _) => c.clone(),
-            (None, Some(j)) => GptConfig::from_json(j)?,
+            (None, Some(j)) => GptConfig::from_json(j).map_err(|e| e.in_file(path))?,
             (None, None) => GptConfig::v2(),
         };
-        Self::load(&loaded.tensors, &config, device)
+        Self::load(&loaded.tensors, &config, device).map_err(|e| e.in_file(path))
     }
 
     /// The tensors (keys without the `model.` prefix, and shapes) a model of this config reads.
-    pub fn expected_tensors(config: &GptConfig) -> Vec<(String, Vec<usize>)> {
-        crate::weights::expected_tensors::<B>(|l, _| {
-            Self::build(&l.root(), config);
-        })
+    pub fn expected_tensors(config: &GptConfig) -> Result<Vec<(String, Vec<usize>)>> {
+        crate::weights::expected_tensors::<B>(|l, _| Self::build(&l.root(), config).map(drop))
     }
 
     /// A model with random weights (`N(0, 0.02^2)`, seeded): for benchmarks at real sizes.
     pub fn random(config: &GptConfig, seed: u64, device: &B::Device) -> Result<Self> {
-        let store = TensorStore::random(&Self::expected_tensors(config), 0.02, seed);
+        let store = TensorStore::random(&Self::expected_tensors(config)?, 0.02, seed);
         Self::load(&store, config, device)
     }
 
@@ -110,6 +109,17 @@ impl<B: Backend> Text2SemanticDecoder<B> {
         let c = self.config();
         if phones.is_empty() {
             return Err(Error::InvalidArgument("no phones: the text produced no phonemes".into()));
+        }
+        let max = 2 * crate::limits::MAX_SENTENCE_PHONES;
+        if phones.len() > max {
+            return Err(Error::InvalidArgument(format!(
+                "{} phones (prompt and sentence together) is more than the GPT takes ({max}); split the text \
+                 into shorter sentences",
+                phones.len()
+            )));
+        }
+        if prompt.is_some_and(|p| p.len() > max) {
+            return Err(Error::InvalidArgument(format!("the prompt has more than {max} semantic tokens")));
         }
         if let Some(&bad) = phones.iter().find(|&&p| p as usize >= c.phoneme_vocab_size) {
             return Err(Error::InvalidArgument(format!(

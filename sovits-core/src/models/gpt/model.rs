@@ -6,6 +6,7 @@ use burn::tensor::{Bool, Int, Tensor, TensorData, backend::Backend};
 
 use super::cache::KvCache;
 use super::config::GptConfig;
+use crate::Result;
 use crate::models::common::{Embedding, LayerNorm, Linear};
 use crate::weights::Weights;
 
@@ -105,40 +106,40 @@ impl<B: Backend> Text2SemanticDecoder<B> {
         self.host.as_deref()
     }
     /// Builds the model from weights with the `model.` prefix already stripped.
-    pub(crate) fn build(w: &Weights<B>, c: &GptConfig) -> Self {
+    pub(crate) fn build(w: &Weights<B>, c: &GptConfig) -> Result<Self> {
         let d = c.hidden_dim;
-        let alpha = |name: &str| w.host_f32(&format!("{name}.alpha"), &[1])[0];
+        let alpha = |name: &str| -> Result<f32> { Ok(w.host_f32(&format!("{name}.alpha"), &[1])?[0]) };
         let layers = (0..c.n_layer)
             .map(|i| {
                 let l = w.pp(format!("h.layers.{i}"));
                 let a = l.pp("self_attn");
-                TransformerEncoderLayer {
+                Ok(TransformerEncoderLayer {
                     self_attn: SelfAttention {
                         in_proj: Linear {
-                            weight: a.linear_weight("in_proj_weight", 3 * d, d),
-                            bias: Some(a.tensor("in_proj_bias", [3 * d])),
+                            weight: a.linear_weight("in_proj_weight", 3 * d, d)?,
+                            bias: Some(a.tensor("in_proj_bias", [3 * d])?),
                         },
-                        out_proj: Linear::load(&a.pp("out_proj"), d, d, true),
+                        out_proj: Linear::load(&a.pp("out_proj"), d, d, true)?,
                     },
-                    linear1: Linear::load(&l.pp("linear1"), d, c.ffn_dim(), true),
-                    linear2: Linear::load(&l.pp("linear2"), c.ffn_dim(), d, true),
-                    norm1: LayerNorm::load(&l.pp("norm1"), d, "weight", "bias", 1e-5),
-                    norm2: LayerNorm::load(&l.pp("norm2"), d, "weight", "bias", 1e-5),
-                }
+                    linear1: Linear::load(&l.pp("linear1"), d, c.ffn_dim(), true)?,
+                    linear2: Linear::load(&l.pp("linear2"), c.ffn_dim(), d, true)?,
+                    norm1: LayerNorm::load(&l.pp("norm1"), d, "weight", "bias", 1e-5)?,
+                    norm2: LayerNorm::load(&l.pp("norm2"), d, "weight", "bias", 1e-5)?,
+                })
             })
-            .collect();
-        Text2SemanticDecoder {
-            bert_proj: Linear::load(&w.pp("bert_proj"), c.bert_dim, d, true),
-            ar_text_embedding: Embedding::load(&w.pp("ar_text_embedding.word_embeddings"), c.phoneme_vocab_size, d),
-            ar_text_position: SinePositionalEmbedding { alpha: alpha("ar_text_position"), dim: d },
-            ar_audio_embedding: Embedding::load(&w.pp("ar_audio_embedding.word_embeddings"), c.vocab_size, d),
-            ar_audio_position: SinePositionalEmbedding { alpha: alpha("ar_audio_position"), dim: d },
+            .collect::<Result<_>>()?;
+        Ok(Text2SemanticDecoder {
+            bert_proj: Linear::load(&w.pp("bert_proj"), c.bert_dim, d, true)?,
+            ar_text_embedding: Embedding::load(&w.pp("ar_text_embedding.word_embeddings"), c.phoneme_vocab_size, d)?,
+            ar_text_position: SinePositionalEmbedding { alpha: alpha("ar_text_position")?, dim: d },
+            ar_audio_embedding: Embedding::load(&w.pp("ar_audio_embedding.word_embeddings"), c.vocab_size, d)?,
+            ar_audio_position: SinePositionalEmbedding { alpha: alpha("ar_audio_position")?, dim: d },
             layers,
-            ar_predict_layer: Linear::load(&w.pp("ar_predict_layer"), d, c.vocab_size, false),
+            ar_predict_layer: Linear::load(&w.pp("ar_predict_layer"), d, c.vocab_size, false)?,
             config: c.clone(),
             device: w.device().clone(),
             host: None,
-        }
+        })
     }
 
     /// The configuration.

@@ -2,6 +2,7 @@
 
 use serde_json::Value as Json;
 
+use crate::limits::{MAX_FFT, MAX_HEADS, MAX_KERNEL, MAX_LAYERS, MAX_WIDTH, bounded_product, check, check_list};
 use crate::models::common::hf::{f64_field, usize_field, usize_list};
 use crate::{Error, Result};
 
@@ -90,6 +91,20 @@ impl HubertConfig {
     /// Checks the sizes are consistent.
     pub fn validate(&self) -> Result<()> {
         let bad = |m: &str| Err(Error::Config(format!("HuBERT config: {m}")));
+        let w = "HuBERT config";
+        check(w, "hidden_size", self.hidden_size, 1, MAX_WIDTH)?;
+        check(w, "intermediate_size", self.intermediate_size, 1, MAX_WIDTH)?;
+        check(w, "num_hidden_layers", self.num_hidden_layers, 1, MAX_LAYERS)?;
+        check(w, "num_attention_heads", self.num_attention_heads, 1, MAX_HEADS)?;
+        check(w, "num_conv_pos_embeddings", self.num_conv_pos_embeddings, 1, MAX_KERNEL)?;
+        check(w, "num_conv_pos_embedding_groups", self.num_conv_pos_embedding_groups, 1, MAX_HEADS)?;
+        check_list(w, "conv_dim", &self.conv_dim, 1, MAX_WIDTH)?;
+        check_list(w, "conv_kernel", &self.conv_kernel, 1, MAX_KERNEL)?;
+        check_list(w, "conv_stride", &self.conv_stride, 1, MAX_KERNEL)?;
+        bounded_product(w, "conv_stride", &self.conv_stride, MAX_FFT)?;
+        if !(self.layer_norm_eps.is_finite() && self.layer_norm_eps >= 0.0) {
+            return bad("layer_norm_eps must be a finite number >= 0");
+        }
         let n = self.conv_dim.len();
         if n == 0 || self.conv_kernel.len() != n || self.conv_stride.len() != n {
             return bad("conv_dim, conv_kernel and conv_stride must be non-empty and of equal length");

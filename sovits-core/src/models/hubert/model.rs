@@ -81,25 +81,25 @@ pub struct HubertModel<B: Backend> {
 }
 
 impl<B: Backend> HubertModel<B> {
-    fn build(w: &Weights<B>, c: &HubertConfig) -> Self {
+    fn build(w: &Weights<B>, c: &HubertConfig) -> Result<Self> {
         let mut conv_layers = Vec::new();
         let mut in_ch = 1;
         for (i, ((&out, &k), &s)) in c.conv_dim.iter().zip(&c.conv_kernel).zip(&c.conv_stride).enumerate() {
             let cw = w.pp(format!("feature_extractor.conv_layers.{i}.conv"));
-            conv_layers.push(Conv1d::load_full(&cw, in_ch, out, k, s, (0, 0), 1, 1, c.conv_bias));
+            conv_layers.push(Conv1d::load_full(&cw, in_ch, out, k, s, (0, 0), 1, 1, c.conv_bias)?);
             in_ch = out;
         }
         let n0 = w.pp("feature_extractor.conv_layers.0.layer_norm");
-        let conv0_norm = (n0.tensor("weight", [c.conv_dim[0]]), n0.tensor("bias", [c.conv_dim[0]]));
+        let conv0_norm = (n0.tensor("weight", [c.conv_dim[0]])?, n0.tensor("bias", [c.conv_dim[0]])?);
         let fp = w.pp("feature_projection");
-        let last = *c.conv_dim.last().expect("validated");
+        let last = *c.conv_dim.last().ok_or_else(|| Error::Config("HuBERT config: conv_dim is empty".into()))?;
         let h = c.hidden_size;
         let k = c.num_conv_pos_embeddings;
         let g = c.num_conv_pos_embedding_groups;
         let pw = w.pp("encoder.pos_conv_embed.conv");
         let pos_conv = Conv1d::new(
-            pw.weight_norm("weight", [h, h / g, k], 2),
-            Some(pw.tensor("bias", [h])),
+            pw.weight_norm("weight", [h, h / g, k], 2)?,
+            Some(pw.tensor("bias", [h])?),
             1,
             (k / 2, k / 2),
             1,
@@ -109,46 +109,53 @@ impl<B: Backend> HubertModel<B> {
             .map(|i| {
                 let l = w.pp(format!("encoder.layers.{i}"));
                 let a = l.pp("attention");
-                HubertLayer {
-                    q_proj: Linear::load(&a.pp("q_proj"), h, h, true),
-                    k_proj: Linear::load(&a.pp("k_proj"), h, h, true),
-                    v_proj: Linear::load(&a.pp("v_proj"), h, h, true),
-                    out_proj: Linear::load(&a.pp("out_proj"), h, h, true),
-                    layer_norm: LayerNorm::load(&l.pp("layer_norm"), h, "weight", "bias", c.layer_norm_eps),
+                Ok(HubertLayer {
+                    q_proj: Linear::load(&a.pp("q_proj"), h, h, true)?,
+                    k_proj: Linear::load(&a.pp("k_proj"), h, h, true)?,
+                    v_proj: Linear::load(&a.pp("v_proj"), h, h, true)?,
+                    out_proj: Linear::load(&a.pp("out_proj"), h, h, true)?,
+                    layer_norm: LayerNorm::load(&l.pp("layer_norm"), h, "weight", "bias", c.layer_norm_eps)?,
                     intermediate_dense: Linear::load(
                         &l.pp("feed_forward.intermediate_dense"),
                         h,
                         c.intermediate_size,
                         true,
-                    ),
-                    output_dense: Linear::load(&l.pp("feed_forward.output_dense"), c.intermediate_size, h, true),
-                    final_layer_norm: LayerNorm::load(&l.pp("final_layer_norm"), h, "weight", "bias", c.layer_norm_eps),
+                    )?,
+                    output_dense: Linear::load(&l.pp("feed_forward.output_dense"), c.intermediate_size, h, true)?,
+                    final_layer_norm: LayerNorm::load(
+                        &l.pp("final_layer_norm"),
+                        h,
+                        "weight",
+                        "bias",
+                        c.layer_norm_eps,
+                    )?,
                     heads: c.num_attention_heads,
-                }
+                })
             })
-            .collect();
-        HubertModel {
+            .collect::<Result<_>>()?;
+        Ok(HubertModel {
             conv_layers,
             conv0_norm,
-            projection_norm: c
-                .feat_proj_layer_norm
-                .then(|| LayerNorm::load(&fp.pp("layer_norm"), last, "weight", "bias", c.layer_norm_eps)),
-            projection: Linear::load(&fp.pp("projection"), last, h, true),
+            projection_norm: match c.feat_proj_layer_norm {
+                true => Some(LayerNorm::load(&fp.pp("layer_norm"), last, "weight", "bias", c.layer_norm_eps)?),
+                false => None,
+            },
+            projection: Linear::load(&fp.pp("projection"), last, h, true)?,
             pos_conv,
-            layer_norm: LayerNorm::load(&w.pp("encoder.layer_norm"), h, "weight", "bias", c.layer_norm_eps),
+            layer_norm: LayerNorm::load(&w.pp("encoder.layer_norm"), h, "weight", "bias", c.layer_norm_eps)?,
             layers,
             config: c.clone(),
             device: w.device().clone(),
-        }
+        })
     }
 
     /// Builds the model from a state dict, checking every key and shape.
     pub fn load(store: &TensorStore, config: &HubertConfig, device: &B::Device) -> Result<Self> {
         config.validate()?;
         let store = HUBERT_KEYS.apply(store.clone());
-        let loader = WeightsLoader::<B>::new(&store, device);
-        let model = Self::build(&loader.root(), config);
-        loader.finish(HUBERT_KEYS.model, HUBERT_KEYS.ignore)?;
+        let loader = WeightsLoader::<B>::new(HUBERT_KEYS.model, &store, device);
+        let model = Self::build(&loader.root(), config)?;
+        loader.finish(HUBERT_KEYS.ignore)?;
         Ok(model)
     }
 
@@ -156,20 +163,18 @@ impl<B: Backend> HubertModel<B> {
     /// e.g. GPT-SoVITS' `pretrained_models/chinese-hubert-base`.
     pub fn from_folder(dir: impl AsRef<Path>, device: &B::Device) -> Result<Self> {
         let f = HfFolder::open(dir, "hubert")?;
-        let config = HubertConfig::from_json(&f.config)?;
+        let config = HubertConfig::from_json(&f.config).map_err(|e| e.in_file(&f.dir.join("config.json")))?;
         Self::load(&f.tensors()?, &config, device)
     }
 
     /// The tensors a model of this config reads (for random-weight models).
-    pub fn expected_tensors(config: &HubertConfig) -> Vec<(String, Vec<usize>)> {
-        crate::weights::expected_tensors::<B>(|l, _| {
-            Self::build(&l.root(), config);
-        })
+    pub fn expected_tensors(config: &HubertConfig) -> Result<Vec<(String, Vec<usize>)>> {
+        crate::weights::expected_tensors::<B>(|l, _| Self::build(&l.root(), config).map(drop))
     }
 
     /// A model with random weights (seeded), for benchmarks at real sizes.
     pub fn random(config: &HubertConfig, seed: u64, device: &B::Device) -> Result<Self> {
-        let store = TensorStore::random(&Self::expected_tensors(config), 0.02, seed);
+        let store = TensorStore::random(&Self::expected_tensors(config)?, 0.02, seed);
         Self::load(&store, config, device)
     }
 

@@ -5,6 +5,7 @@ use burn::tensor::activation::{relu, softmax};
 use burn::tensor::ops::PadMode;
 use burn::tensor::{Tensor, backend::Backend};
 
+use crate::Result;
 use crate::models::common::{Conv1d, LayerNorm};
 use crate::weights::Weights;
 
@@ -33,28 +34,34 @@ pub struct MultiHeadAttention<B: Backend> {
 
 impl<B: Backend> MultiHeadAttention<B> {
     /// Loads one attention block; `window = Some(W)` for relative-position attention.
-    pub fn load(w: &Weights<B>, channels: usize, out_channels: usize, n_heads: usize, window: Option<usize>) -> Self {
+    pub fn load(
+        w: &Weights<B>,
+        channels: usize,
+        out_channels: usize,
+        n_heads: usize,
+        window: Option<usize>,
+    ) -> Result<Self> {
         let d = channels / n_heads;
         let (emb_rel_k, emb_rel_v) = match window {
             Some(win) => {
                 let n = 2 * win + 1;
                 (
-                    Some(w.tensor::<3>("emb_rel_k", [1, n, d]).reshape([n, d])),
-                    Some(w.tensor::<3>("emb_rel_v", [1, n, d]).reshape([n, d])),
+                    Some(w.tensor::<3>("emb_rel_k", [1, n, d])?.reshape([n, d])),
+                    Some(w.tensor::<3>("emb_rel_v", [1, n, d])?.reshape([n, d])),
                 )
             }
             None => (None, None),
         };
-        MultiHeadAttention {
-            conv_q: Conv1d::load(&w.pp("conv_q"), channels, channels, 1, 0),
-            conv_k: Conv1d::load(&w.pp("conv_k"), channels, channels, 1, 0),
-            conv_v: Conv1d::load(&w.pp("conv_v"), channels, channels, 1, 0),
-            conv_o: Conv1d::load(&w.pp("conv_o"), channels, out_channels, 1, 0),
+        Ok(MultiHeadAttention {
+            conv_q: Conv1d::load(&w.pp("conv_q"), channels, channels, 1, 0)?,
+            conv_k: Conv1d::load(&w.pp("conv_k"), channels, channels, 1, 0)?,
+            conv_v: Conv1d::load(&w.pp("conv_v"), channels, channels, 1, 0)?,
+            conv_o: Conv1d::load(&w.pp("conv_o"), channels, out_channels, 1, 0)?,
             emb_rel_k,
             emb_rel_v,
             n_heads,
             window: window.unwrap_or(0),
-        }
+        })
     }
 
     /// Attends from `x` (queries) to `c` (keys and values).
@@ -123,12 +130,12 @@ pub struct Ffn<B: Backend> {
 
 impl<B: Backend> Ffn<B> {
     /// Loads `conv_1`/`conv_2`.
-    pub fn load(w: &Weights<B>, channels: usize, filter: usize, kernel: usize) -> Self {
+    pub fn load(w: &Weights<B>, channels: usize, filter: usize, kernel: usize) -> Result<Self> {
         let pad = ((kernel - 1) / 2, kernel / 2);
-        Ffn {
-            conv_1: Conv1d::load_full(&w.pp("conv_1"), channels, filter, kernel, 1, pad, 1, 1, true),
-            conv_2: Conv1d::load_full(&w.pp("conv_2"), filter, channels, kernel, 1, pad, 1, 1, true),
-        }
+        Ok(Ffn {
+            conv_1: Conv1d::load_full(&w.pp("conv_1"), channels, filter, kernel, 1, pad, 1, 1, true)?,
+            conv_2: Conv1d::load_full(&w.pp("conv_2"), filter, channels, kernel, 1, pad, 1, 1, true)?,
+        })
     }
 
     /// # Shapes
@@ -170,7 +177,7 @@ pub struct EncoderDims {
 
 impl<B: Backend> Encoder<B> {
     /// Loads every layer.
-    pub fn load(w: &Weights<B>, d: EncoderDims) -> Self {
+    pub fn load(w: &Weights<B>, d: EncoderDims) -> Result<Self> {
         let mut e = Encoder { attn_layers: vec![], norm_layers_1: vec![], ffn_layers: vec![], norm_layers_2: vec![] };
         for i in 0..d.layers {
             e.attn_layers.push(MultiHeadAttention::load(
@@ -179,12 +186,13 @@ impl<B: Backend> Encoder<B> {
                 d.hidden,
                 d.heads,
                 Some(d.window),
-            ));
-            e.norm_layers_1.push(LayerNorm::load(&w.pp(format!("norm_layers_1.{i}")), d.hidden, "gamma", "beta", 1e-5));
-            e.ffn_layers.push(Ffn::load(&w.pp(format!("ffn_layers.{i}")), d.hidden, d.filter, d.kernel));
-            e.norm_layers_2.push(LayerNorm::load(&w.pp(format!("norm_layers_2.{i}")), d.hidden, "gamma", "beta", 1e-5));
+            )?);
+            let norm = |list: &str| LayerNorm::load(&w.pp(format!("{list}.{i}")), d.hidden, "gamma", "beta", 1e-5);
+            e.norm_layers_1.push(norm("norm_layers_1")?);
+            e.ffn_layers.push(Ffn::load(&w.pp(format!("ffn_layers.{i}")), d.hidden, d.filter, d.kernel)?);
+            e.norm_layers_2.push(norm("norm_layers_2")?);
         }
-        e
+        Ok(e)
     }
 
     /// # Shapes

@@ -2,6 +2,7 @@
 
 use serde_json::Value as Json;
 
+use crate::limits::{self, MAX_FFT, MAX_HEADS, MAX_KERNEL, MAX_LAYERS, MAX_VOCAB, MAX_WIDTH, check, check_list};
 use crate::weights::{ModelVersion, TensorStore};
 use crate::{Error, Result};
 
@@ -232,7 +233,7 @@ impl SovitsConfig {
         }
         if let Some(d) = data {
             if let Some(v) = us(d.get("sampling_rate"), "sampling_rate")? {
-                c.sampling_rate = v as u32;
+                c.sampling_rate = u32::try_from(v).unwrap_or(u32::MAX);
             }
             set!(filter_length, d.get("filter_length"), "filter_length");
             set!(hop_length, d.get("hop_length"), "hop_length");
@@ -294,36 +295,95 @@ impl SovitsConfig {
     /// the tensor shapes: `ssl_dim`, codebook size, phone vocabulary, reference-encoder bins
     /// and MRTE widths. Shapes that are absent are left alone (the load reports them).
     pub fn infer_from_weights(&mut self, store: &TensorStore) {
-        let shape = |k: &str| store.get(k).map(|t| t.shape.clone());
-        if let Some(s) = shape("ssl_proj.weight") {
-            self.ssl_dim = s[0];
+        // Only 2-D and 3-D weights are read here; tensors of another rank are left to the load,
+        // which reports them as mis-shaped.
+        let dims = |k: &str| match store.get(k).map(|t| t.shape.as_slice()) {
+            Some([a, b]) | Some([a, b, _]) => Some((*a, *b)),
+            _ => None,
+        };
+        if let Some((out, _)) = dims("ssl_proj.weight") {
+            self.ssl_dim = out;
         }
-        if let Some(s) = shape("quantizer.vq.layers.0._codebook.embed") {
-            self.codebook_size = s[0];
-            self.ssl_dim = s[1];
+        if let Some((rows, width)) = dims("quantizer.vq.layers.0._codebook.embed") {
+            self.codebook_size = rows;
+            self.ssl_dim = width;
         }
-        if let Some(s) = shape("enc_p.text_embedding.weight") {
-            self.text_vocab = s[0];
+        if let Some((rows, _)) = dims("enc_p.text_embedding.weight") {
+            self.text_vocab = rows;
         }
-        if let Some(s) = shape("ref_enc.spectral.0.fc.weight") {
-            self.ref_enc_in_channels = s[1];
-            self.style_hidden = s[0];
+        if let Some((out, inp)) = dims("ref_enc.spectral.0.fc.weight") {
+            self.ref_enc_in_channels = inp;
+            self.style_hidden = out;
         }
-        if let Some(s) = shape("enc_p.mrte.c_pre.weight") {
-            self.mrte.hidden_size = s[0];
-            self.mrte.content_enc_channels = s[1];
+        if let Some((out, inp)) = dims("enc_p.mrte.c_pre.weight") {
+            self.mrte.hidden_size = out;
+            self.mrte.content_enc_channels = inp;
         }
-        if let Some(s) = shape("enc_p.mrte.c_post.weight") {
-            self.mrte.out_channels = s[0];
+        if let Some((out, _)) = dims("enc_p.mrte.c_post.weight") {
+            self.mrte.out_channels = out;
         }
-        if let Some(s) = shape("dec.cond.weight") {
-            self.gin_channels = s[1];
+        if let Some((_, inp)) = dims("dec.cond.weight") {
+            self.gin_channels = inp;
         }
     }
 
     /// Checks the sizes are consistent.
     pub fn validate(&self) -> Result<()> {
         let bad = |m: String| Err(Error::Config(m));
+        // Bounds first, so that no arithmetic below (or in the model) can overflow.
+        let w = "SoVITS config";
+        for (field, v) in [
+            ("inter_channels", self.inter_channels),
+            ("hidden_channels", self.hidden_channels),
+            ("filter_channels", self.filter_channels),
+            ("upsample_initial_channel", self.upsample_initial_channel),
+            ("gin_channels", self.gin_channels),
+            ("ssl_dim", self.ssl_dim),
+            ("ref_enc_in_channels", self.ref_enc_in_channels),
+            ("style_hidden", self.style_hidden),
+            ("mrte.content_enc_channels", self.mrte.content_enc_channels),
+            ("mrte.hidden_size", self.mrte.hidden_size),
+            ("mrte.out_channels", self.mrte.out_channels),
+        ] {
+            check(w, field, v, 1, MAX_WIDTH)?;
+        }
+        for (field, v) in
+            [("n_heads", self.n_heads), ("style_head", self.style_head), ("mrte.n_heads", self.mrte.n_heads)]
+        {
+            check(w, field, v, 1, MAX_HEADS)?;
+        }
+        check(w, "n_layers", self.n_layers, 0, MAX_LAYERS)?;
+        check(w, "n_flows", self.n_flows, 0, MAX_LAYERS)?;
+        check(w, "wn_layers", self.wn_layers, 1, 64)?;
+        check(w, "wn_dilation_rate", self.wn_dilation_rate, 1, 64)?;
+        check(w, "kernel_size", self.kernel_size, 1, MAX_KERNEL)?;
+        check(w, "wn_kernel", self.wn_kernel, 1, MAX_KERNEL)?;
+        check(w, "style_kernel_size", self.style_kernel_size, 1, MAX_KERNEL)?;
+        check(w, "attn_window", self.attn_window, 0, MAX_KERNEL)?;
+        check(w, "codebook_size", self.codebook_size, 1, MAX_VOCAB)?;
+        check(w, "text_vocab", self.text_vocab, 1, MAX_VOCAB)?;
+        check(w, "filter_length", self.filter_length, 2, MAX_FFT)?;
+        check(w, "win_length", self.win_length, 1, self.filter_length)?;
+        check(w, "hop_length", self.hop_length, 1, self.filter_length)?;
+        let (lo, hi) = limits::SAMPLE_RATE_RANGE;
+        check(w, "sampling_rate", self.sampling_rate as usize, lo as usize, hi as usize)?;
+        check_list(w, "upsample_rates", &self.upsample_rates, 1, 64)?;
+        check(w, "upsample_rates (length)", self.upsample_rates.len(), 1, 16)?;
+        check_list(w, "upsample_kernel_sizes", &self.upsample_kernel_sizes, 1, MAX_KERNEL)?;
+        check_list(w, "resblock_kernel_sizes", &self.resblock_kernel_sizes, 1, MAX_KERNEL)?;
+        check(w, "resblock_dilation_sizes (length)", self.resblock_dilation_sizes.len(), 1, 64)?;
+        for d in &self.resblock_dilation_sizes {
+            check_list(w, "resblock_dilation_sizes", d, 1, MAX_KERNEL)?;
+        }
+        if self.upsample_rates.iter().zip(&self.upsample_kernel_sizes).any(|(u, k)| k < u) {
+            return bad("every upsample kernel must be at least as long as its upsampling rate".into());
+        }
+        // The widest WN dilation is rate^(layers-1); its padding must stay small.
+        let widest = self.wn_dilation_rate.checked_pow(self.wn_layers as u32 - 1);
+        if widest.is_none_or(|d| d.saturating_mul(self.wn_kernel) > MAX_FFT) {
+            return bad("wn_dilation_rate ^ (wn_layers - 1) * wn_kernel is too large".into());
+        }
+        limits::bounded_product(w, "upsample_rates", &self.upsample_rates, MAX_FFT)?;
         if self.n_heads == 0 || !self.hidden_channels.is_multiple_of(self.n_heads) {
             return bad(format!("hidden_channels {} not divisible by n_heads {}", self.hidden_channels, self.n_heads));
         }

@@ -5,6 +5,7 @@ use burn::tensor::activation::{sigmoid, tanh};
 use burn::tensor::{Tensor, backend::Backend};
 
 use super::config::SovitsConfig;
+use crate::Result;
 use crate::models::common::Conv1d;
 use crate::weights::Weights;
 
@@ -29,7 +30,7 @@ impl<B: Backend> Wn<B> {
         dilation_rate: usize,
         n_layers: usize,
         gin: usize,
-    ) -> Self {
+    ) -> Result<Self> {
         let mut in_layers = Vec::new();
         let mut res_skip_layers = Vec::new();
         for i in 0..n_layers {
@@ -45,12 +46,12 @@ impl<B: Backend> Wn<B> {
                 dilation,
                 1,
                 true,
-            ));
+            )?);
             let rs = if i < n_layers - 1 { 2 * hidden } else { hidden };
-            res_skip_layers.push(Conv1d::load(&w.pp(format!("res_skip_layers.{i}")), hidden, rs, 1, 0));
+            res_skip_layers.push(Conv1d::load(&w.pp(format!("res_skip_layers.{i}")), hidden, rs, 1, 0)?);
         }
-        let cond_layer = Conv1d::load(&w.pp("cond_layer"), gin, 2 * hidden * n_layers, 1, 0);
-        Wn { in_layers, res_skip_layers, cond_layer, hidden }
+        let cond_layer = Conv1d::load(&w.pp("cond_layer"), gin, 2 * hidden * n_layers, 1, 0)?;
+        Ok(Wn { in_layers, res_skip_layers, cond_layer, hidden })
     }
 
     /// # Shapes
@@ -117,13 +118,13 @@ pub struct ResidualCouplingBlock<B: Backend> {
 
 impl<B: Backend> ResidualCouplingBlock<B> {
     /// Loads `flow`.
-    pub fn load(w: &Weights<B>, c: &SovitsConfig) -> Self {
+    pub fn load(w: &Weights<B>, c: &SovitsConfig) -> Result<Self> {
         let half = c.inter_channels / 2;
         let flows = (0..c.n_flows)
             .map(|i| {
                 let f = w.pp(format!("flows.{}", 2 * i));
-                ResidualCouplingLayer {
-                    pre: Conv1d::load(&f.pp("pre"), half, c.hidden_channels, 1, 0),
+                Ok(ResidualCouplingLayer {
+                    pre: Conv1d::load(&f.pp("pre"), half, c.hidden_channels, 1, 0)?,
                     enc: Wn::load(
                         &f.pp("enc"),
                         c.hidden_channels,
@@ -131,13 +132,13 @@ impl<B: Backend> ResidualCouplingBlock<B> {
                         c.wn_dilation_rate,
                         c.wn_layers,
                         c.gin_channels,
-                    ),
-                    post: Conv1d::load(&f.pp("post"), c.hidden_channels, half, 1, 0),
+                    )?,
+                    post: Conv1d::load(&f.pp("post"), c.hidden_channels, half, 1, 0)?,
                     half,
-                }
+                })
             })
-            .collect();
-        ResidualCouplingBlock { flows }
+            .collect::<Result<_>>()?;
+        Ok(ResidualCouplingBlock { flows })
     }
 
     /// The inverse flow: for each (coupling, flip) pair from the last: flip the channel

@@ -5,6 +5,7 @@ use burn::tensor::activation::tanh;
 use burn::tensor::{Tensor, backend::Backend};
 
 use super::config::SovitsConfig;
+use crate::Result;
 use crate::models::common::{Conv1d, ConvTranspose1d, leaky_relu};
 use crate::weights::Weights;
 
@@ -20,20 +21,18 @@ pub struct ResBlock<B: Backend> {
 }
 
 impl<B: Backend> ResBlock<B> {
-    fn load(w: &Weights<B>, kind: &str, ch: usize, k: usize, dilations: &[usize]) -> Self {
+    fn load(w: &Weights<B>, kind: &str, ch: usize, k: usize, dilations: &[usize]) -> Result<Self> {
         let pad = |d: usize| (k * d - d) / 2;
         let conv = |name: String, d: usize| Conv1d::load_full(&w.pp(name), ch, ch, k, 1, (pad(d), pad(d)), d, 1, true);
-        if kind == "1" {
-            ResBlock {
-                convs1: dilations.iter().enumerate().map(|(i, &d)| conv(format!("convs1.{i}"), d)).collect(),
-                convs2: (0..dilations.len()).map(|i| conv(format!("convs2.{i}"), 1)).collect(),
-            }
-        } else {
-            ResBlock {
-                convs1: dilations.iter().enumerate().map(|(i, &d)| conv(format!("convs.{i}"), d)).collect(),
-                convs2: Vec::new(),
-            }
-        }
+        // Resblock "1" has a second conv (dilation 1) after each dilated one; "2" has one list.
+        let (first, second) = if kind == "1" { ("convs1", Some("convs2")) } else { ("convs", None) };
+        let convs1 =
+            dilations.iter().enumerate().map(|(i, &d)| conv(format!("{first}.{i}"), d)).collect::<Result<_>>()?;
+        let convs2 = match second {
+            Some(name) => (0..dilations.len()).map(|i| conv(format!("{name}.{i}"), 1)).collect::<Result<_>>()?,
+            None => Vec::new(),
+        };
+        Ok(ResBlock { convs1, convs2 })
     }
 
     /// # Shapes
@@ -68,28 +67,28 @@ pub struct Generator<B: Backend> {
 
 impl<B: Backend> Generator<B> {
     /// Loads `dec`.
-    pub fn load(w: &Weights<B>, c: &SovitsConfig) -> Self {
+    pub fn load(w: &Weights<B>, c: &SovitsConfig) -> Result<Self> {
         let ch0 = c.upsample_initial_channel;
         let mut ups = Vec::new();
         let mut resblocks = Vec::new();
         let mut ch = ch0;
         for (i, (&u, &k)) in c.upsample_rates.iter().zip(&c.upsample_kernel_sizes).enumerate() {
             let out = ch0 >> (i + 1);
-            ups.push(ConvTranspose1d::load(&w.pp(format!("ups.{i}")), ch0 >> i, out, k, u, (k - u) / 2));
+            ups.push(ConvTranspose1d::load(&w.pp(format!("ups.{i}")), ch0 >> i, out, k, u, (k - u) / 2)?);
             ch = out;
             for (j, (&rk, rd)) in c.resblock_kernel_sizes.iter().zip(&c.resblock_dilation_sizes).enumerate() {
                 let idx = i * c.resblock_kernel_sizes.len() + j;
-                resblocks.push(ResBlock::load(&w.pp(format!("resblocks.{idx}")), &c.resblock, out, rk, rd));
+                resblocks.push(ResBlock::load(&w.pp(format!("resblocks.{idx}")), &c.resblock, out, rk, rd)?);
             }
         }
-        Generator {
-            conv_pre: Conv1d::load(&w.pp("conv_pre"), c.inter_channels, ch0, 7, 3),
-            cond: Conv1d::load(&w.pp("cond"), c.gin_channels, ch0, 1, 0),
+        Ok(Generator {
+            conv_pre: Conv1d::load(&w.pp("conv_pre"), c.inter_channels, ch0, 7, 3)?,
+            cond: Conv1d::load(&w.pp("cond"), c.gin_channels, ch0, 1, 0)?,
             ups,
             resblocks,
-            conv_post: Conv1d::load_full(&w.pp("conv_post"), ch, 1, 7, 1, (3, 3), 1, 1, false),
+            conv_post: Conv1d::load_full(&w.pp("conv_post"), ch, 1, 7, 1, (3, 3), 1, 1, false)?,
             n_kernels: c.resblock_kernel_sizes.len(),
-        }
+        })
     }
 
     /// # Shapes

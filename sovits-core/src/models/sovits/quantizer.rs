@@ -3,6 +3,7 @@
 
 use burn::tensor::{Int, Tensor, backend::Backend};
 
+use crate::Result;
 use crate::models::common::repeat_interleave_time;
 use crate::weights::Weights;
 
@@ -15,8 +16,8 @@ pub struct ResidualVectorQuantizer<B: Backend> {
 
 impl<B: Backend> ResidualVectorQuantizer<B> {
     /// Loads the codebook.
-    pub fn load(w: &Weights<B>, bins: usize, dim: usize) -> Self {
-        ResidualVectorQuantizer { embed: w.tensor("vq.layers.0._codebook.embed", [bins, dim]) }
+    pub fn load(w: &Weights<B>, bins: usize, dim: usize) -> Result<Self> {
+        Ok(ResidualVectorQuantizer { embed: w.tensor("vq.layers.0._codebook.embed", [bins, dim])? })
     }
 
     /// Nearest codebook entry per frame: `argmax(-(|x|^2 - 2 x.e + |e|^2))`, computed in that

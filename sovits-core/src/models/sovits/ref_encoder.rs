@@ -5,6 +5,7 @@ use burn::tensor::activation::{mish, sigmoid, softmax};
 use burn::tensor::{Tensor, backend::Backend};
 
 use super::config::SovitsConfig;
+use crate::Result;
 use crate::models::common::{Conv1d, Linear};
 use crate::weights::Weights;
 
@@ -17,11 +18,11 @@ pub struct Conv1dGlu<B: Backend> {
 }
 
 impl<B: Backend> Conv1dGlu<B> {
-    fn load(w: &Weights<B>, channels: usize, kernel: usize) -> Self {
-        Conv1dGlu {
-            conv1: Conv1d::load(&w.pp("conv1.conv"), channels, 2 * channels, kernel, (kernel - 1) / 2),
+    fn load(w: &Weights<B>, channels: usize, kernel: usize) -> Result<Self> {
+        Ok(Conv1dGlu {
+            conv1: Conv1d::load(&w.pp("conv1.conv"), channels, 2 * channels, kernel, (kernel - 1) / 2)?,
             channels,
-        }
+        })
     }
 
     fn forward(&self, x: Tensor<B, 3>) -> Tensor<B, 3> {
@@ -48,15 +49,15 @@ pub struct StyleAttention<B: Backend> {
 }
 
 impl<B: Backend> StyleAttention<B> {
-    fn load(w: &Weights<B>, d_model: usize, n_head: usize) -> Self {
-        StyleAttention {
-            w_qs: Linear::load(&w.pp("w_qs"), d_model, d_model, true),
-            w_ks: Linear::load(&w.pp("w_ks"), d_model, d_model, true),
-            w_vs: Linear::load(&w.pp("w_vs"), d_model, d_model, true),
-            fc: Linear::load(&w.pp("fc"), d_model, d_model, true),
+    fn load(w: &Weights<B>, d_model: usize, n_head: usize) -> Result<Self> {
+        Ok(StyleAttention {
+            w_qs: Linear::load(&w.pp("w_qs"), d_model, d_model, true)?,
+            w_ks: Linear::load(&w.pp("w_ks"), d_model, d_model, true)?,
+            w_vs: Linear::load(&w.pp("w_vs"), d_model, d_model, true)?,
+            fc: Linear::load(&w.pp("fc"), d_model, d_model, true)?,
             n_head,
             d_model,
-        }
+        })
     }
 
     /// # Shapes
@@ -94,18 +95,18 @@ pub struct MelStyleEncoder<B: Backend> {
 
 impl<B: Backend> MelStyleEncoder<B> {
     /// Loads `ref_enc`.
-    pub fn load(w: &Weights<B>, c: &SovitsConfig) -> Self {
+    pub fn load(w: &Weights<B>, c: &SovitsConfig) -> Result<Self> {
         let hid = c.style_hidden;
-        MelStyleEncoder {
-            spectral_0: Linear::load(&w.pp("spectral.0.fc"), c.ref_enc_in_channels, hid, true),
-            spectral_3: Linear::load(&w.pp("spectral.3.fc"), hid, hid, true),
+        Ok(MelStyleEncoder {
+            spectral_0: Linear::load(&w.pp("spectral.0.fc"), c.ref_enc_in_channels, hid, true)?,
+            spectral_3: Linear::load(&w.pp("spectral.3.fc"), hid, hid, true)?,
             temporal: (0..2)
                 .map(|i| Conv1dGlu::load(&w.pp(format!("temporal.{i}")), hid, c.style_kernel_size))
-                .collect(),
-            slf_attn: StyleAttention::load(&w.pp("slf_attn"), hid, c.style_head),
-            fc: Linear::load(&w.pp("fc.fc"), hid, c.gin_channels, true),
+                .collect::<Result<_>>()?,
+            slf_attn: StyleAttention::load(&w.pp("slf_attn"), hid, c.style_head)?,
+            fc: Linear::load(&w.pp("fc.fc"), hid, c.gin_channels, true)?,
             in_channels: c.ref_enc_in_channels,
-        }
+        })
     }
 
     /// Number of spectrogram bins read.

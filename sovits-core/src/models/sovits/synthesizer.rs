@@ -80,36 +80,34 @@ impl<B: Backend> SynthesizerTrn<B> {
         if !version.is_supported() {
             return Err(Error::Unsupported { what: store.source().to_string(), version: version.to_string() });
         }
-        let loader = WeightsLoader::<B>::new(store, device);
-        let model = Self::build(&loader, config, device);
-        loader.finish(keymap::SOVITS.model, keymap::SOVITS.ignore)?;
+        let loader = WeightsLoader::<B>::new(keymap::SOVITS.model, store, device);
+        let model = Self::build(&loader, config, device)?;
+        loader.finish(keymap::SOVITS.ignore)?;
         Ok(model)
     }
 
-    fn build(loader: &WeightsLoader<'_, B>, c: &SovitsConfig, device: &B::Device) -> Self {
+    fn build(loader: &WeightsLoader<'_, B>, c: &SovitsConfig, device: &B::Device) -> Result<Self> {
         let w = loader.root();
-        SynthesizerTrn {
-            enc_p: TextEncoder::load(&w.pp("enc_p"), c),
-            dec: Generator::load(&w.pp("dec"), c),
-            flow: ResidualCouplingBlock::load(&w.pp("flow"), c),
-            ref_enc: MelStyleEncoder::load(&w.pp("ref_enc"), c),
-            ssl_proj: Conv1d::load_full(&w.pp("ssl_proj"), c.ssl_dim, c.ssl_dim, 2, 2, (0, 0), 1, 1, true),
-            quantizer: ResidualVectorQuantizer::load(&w.pp("quantizer"), c.codebook_size, c.ssl_dim),
+        Ok(SynthesizerTrn {
+            enc_p: TextEncoder::load(&w.pp("enc_p"), c)?,
+            dec: Generator::load(&w.pp("dec"), c)?,
+            flow: ResidualCouplingBlock::load(&w.pp("flow"), c)?,
+            ref_enc: MelStyleEncoder::load(&w.pp("ref_enc"), c)?,
+            ssl_proj: Conv1d::load_full(&w.pp("ssl_proj"), c.ssl_dim, c.ssl_dim, 2, 2, (0, 0), 1, 1, true)?,
+            quantizer: ResidualVectorQuantizer::load(&w.pp("quantizer"), c.codebook_size, c.ssl_dim)?,
             config: c.clone(),
             device: device.clone(),
-        }
+        })
     }
 
     /// The tensors (keys and shapes, weight norm folded) a model of this config reads.
-    pub fn expected_tensors(config: &SovitsConfig) -> Vec<(String, Vec<usize>)> {
-        crate::weights::expected_tensors::<B>(|l, device| {
-            Self::build(l, config, device);
-        })
+    pub fn expected_tensors(config: &SovitsConfig) -> Result<Vec<(String, Vec<usize>)>> {
+        crate::weights::expected_tensors::<B>(|l, device| Self::build(l, config, device).map(drop))
     }
 
     /// A model with random weights (`N(0, 0.02^2)`, seeded): for benchmarks at real sizes.
     pub fn random(config: &SovitsConfig, seed: u64, device: &B::Device) -> Result<Self> {
-        let store = TensorStore::random(&Self::expected_tensors(config), 0.02, seed);
+        let store = TensorStore::random(&Self::expected_tensors(config)?, 0.02, seed);
         Self::load(&store, config, device)
     }
 
@@ -134,14 +132,14 @@ impl<B: Backend> SynthesizerTrn<B> {
         }
         let mut config = match (config, &loaded.config) {
             (Some(c), _) => c.clone(),
-            (None, Some(j)) => SovitsConfig::from_json(j)?,
+            (None, Some(j)) => SovitsConfig::from_json(j).map_err(|e| e.in_file(path))?,
             (None, None) => SovitsConfig::v2(),
         };
         if config.version != version {
             config.version = version;
         }
         config.infer_from_weights(&loaded.tensors);
-        let model = Self::load(&loaded.tensors, &config, device)?;
+        let model = Self::load(&loaded.tensors, &config, device).map_err(|e| e.in_file(path))?;
         Ok((model, SovitsFileInfo { header_tag, version, config }))
     }
 

@@ -4,6 +4,7 @@ use burn::tensor::{Int, Tensor, backend::Backend};
 
 use super::attentions::{Encoder, EncoderDims, MultiHeadAttention};
 use super::config::SovitsConfig;
+use crate::Result;
 use crate::models::common::{Conv1d, Embedding, interpolate_linear};
 use crate::weights::Weights;
 
@@ -22,20 +23,20 @@ pub struct Mrte<B: Backend> {
 
 impl<B: Backend> Mrte<B> {
     /// Loads `enc_p.mrte`.
-    pub fn load(w: &Weights<B>, c: &SovitsConfig) -> Self {
+    pub fn load(w: &Weights<B>, c: &SovitsConfig) -> Result<Self> {
         let m = &c.mrte;
-        Mrte {
+        Ok(Mrte {
             cross_attention: MultiHeadAttention::load(
                 &w.pp("cross_attention"),
                 m.hidden_size,
                 m.hidden_size,
                 m.n_heads,
                 None,
-            ),
-            c_pre: Conv1d::load(&w.pp("c_pre"), m.content_enc_channels, m.hidden_size, 1, 0),
-            text_pre: Conv1d::load(&w.pp("text_pre"), m.content_enc_channels, m.hidden_size, 1, 0),
-            c_post: Conv1d::load(&w.pp("c_post"), m.hidden_size, m.out_channels, 1, 0),
-        }
+            )?,
+            c_pre: Conv1d::load(&w.pp("c_pre"), m.content_enc_channels, m.hidden_size, 1, 0)?,
+            text_pre: Conv1d::load(&w.pp("text_pre"), m.content_enc_channels, m.hidden_size, 1, 0)?,
+            c_post: Conv1d::load(&w.pp("c_post"), m.hidden_size, m.out_channels, 1, 0)?,
+        })
     }
 
     /// # Shapes
@@ -81,7 +82,7 @@ pub struct TextEncoder<B: Backend> {
 
 impl<B: Backend> TextEncoder<B> {
     /// Loads `enc_p`.
-    pub fn load(w: &Weights<B>, c: &SovitsConfig) -> Self {
+    pub fn load(w: &Weights<B>, c: &SovitsConfig) -> Result<Self> {
         let dims = |layers| EncoderDims {
             hidden: c.hidden_channels,
             filter: c.filter_channels,
@@ -90,16 +91,16 @@ impl<B: Backend> TextEncoder<B> {
             kernel: c.kernel_size,
             window: c.attn_window,
         };
-        TextEncoder {
-            ssl_proj: Conv1d::load(&w.pp("ssl_proj"), c.ssl_dim, c.hidden_channels, 1, 0),
-            encoder_ssl: Encoder::load(&w.pp("encoder_ssl"), dims(c.n_layers / 2)),
-            text_embedding: Embedding::load(&w.pp("text_embedding"), c.text_vocab, c.hidden_channels),
-            encoder_text: Encoder::load(&w.pp("encoder_text"), dims(c.n_layers)),
-            mrte: Mrte::load(&w.pp("mrte"), c),
-            encoder2: Encoder::load(&w.pp("encoder2"), dims(c.n_layers / 2)),
-            proj: Conv1d::load(&w.pp("proj"), c.hidden_channels, 2 * c.inter_channels, 1, 0),
+        Ok(TextEncoder {
+            ssl_proj: Conv1d::load(&w.pp("ssl_proj"), c.ssl_dim, c.hidden_channels, 1, 0)?,
+            encoder_ssl: Encoder::load(&w.pp("encoder_ssl"), dims(c.n_layers / 2))?,
+            text_embedding: Embedding::load(&w.pp("text_embedding"), c.text_vocab, c.hidden_channels)?,
+            encoder_text: Encoder::load(&w.pp("encoder_text"), dims(c.n_layers))?,
+            mrte: Mrte::load(&w.pp("mrte"), c)?,
+            encoder2: Encoder::load(&w.pp("encoder2"), dims(c.n_layers / 2))?,
+            proj: Conv1d::load(&w.pp("proj"), c.hidden_channels, 2 * c.inter_channels, 1, 0)?,
             inter_channels: c.inter_channels,
-        }
+        })
     }
 
     /// Encodes the upsampled codebook vectors `y` `[1, ssl_dim, T]` against phone ids `text`

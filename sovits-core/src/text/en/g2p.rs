@@ -47,8 +47,22 @@ fn istitle(s: &str) -> bool {
     cased
 }
 
-/// `qryword`.
-fn qryword(o_word: &str, user: &dyn Fn(&str) -> Option<Vec<String>>) -> Vec<String> {
+/// Readings already worked out during one [`g2p`] call (`qryword` is a pure function of the
+/// word and the user dictionary; repeated out-of-vocabulary words, or the pieces of a long
+/// letter run, would otherwise each run the segmenter and the neural model again).
+type Memo = std::cell::RefCell<std::collections::HashMap<String, Vec<String>>>;
+
+/// `qryword`, memoised in `memo`.
+fn qryword(o_word: &str, user: &dyn Fn(&str) -> Option<Vec<String>>, memo: &Memo) -> Vec<String> {
+    if let Some(p) = memo.borrow().get(o_word) {
+        return p.clone();
+    }
+    let p = qryword_uncached(o_word, user, memo);
+    memo.borrow_mut().insert(o_word.to_string(), p.clone());
+    p
+}
+
+fn qryword_uncached(o_word: &str, user: &dyn Fn(&str) -> Option<Vec<String>>, memo: &Memo) -> Vec<String> {
     let word = o_word.to_lowercase();
     let n = word.chars().count();
     if let Some(p) = user(&word) {
@@ -81,7 +95,7 @@ fn qryword(o_word: &str, user: &dyn Fn(&str) -> Option<Vec<String>>) -> Vec<Stri
         && !stem.is_empty()
         && stem.bytes().all(|b| b.is_ascii_lowercase())
     {
-        let mut phones = qryword(stem, user);
+        let mut phones = qryword(stem, user, memo);
         let last = phones.last().map(String::as_str).unwrap_or("");
         match last {
             "P" | "T" | "K" | "F" | "TH" | "HH" => phones.push("S".into()),
@@ -94,7 +108,7 @@ fn qryword(o_word: &str, user: &dyn Fn(&str) -> Option<Vec<String>>) -> Vec<Stri
     if comps.len() <= 1 {
         return neural::predict(&word).into_iter().map(str::to_string).collect();
     }
-    comps.iter().flat_map(|c| qryword(c, user)).collect()
+    comps.iter().flat_map(|c| qryword(c, user, memo)).collect()
 }
 
 /// Phones for normalised English text (upstream `english.g2p`), before the short-segment comma.
@@ -106,6 +120,7 @@ pub fn g2p(text: &str, user: &dyn Fn(&str) -> Option<Vec<String>>) -> Vec<String
     let needs_tags = tokens.iter().any(|t| t.chars().count() > 1 && homo.contains_key(&t.to_lowercase()));
     let tags = if needs_tags { tagger::pos_tag(&tokens) } else { vec![""; tokens.len()] };
     let mut prons: Vec<String> = Vec::new();
+    let memo = Memo::default();
     for (o_word, pos) in tokens.iter().zip(tags) {
         let word = o_word.to_lowercase();
         let pron: Vec<String> = if !has_lower_letter(&word) {
@@ -120,7 +135,7 @@ pub fn g2p(text: &str, user: &dyn Fn(&str) -> Option<Vec<String>>) -> Vec<String
             };
             pron.iter().map(|s| s.to_string()).collect()
         } else {
-            qryword(o_word, user)
+            qryword(o_word, user, &memo)
         };
         prons.extend(pron);
     }
