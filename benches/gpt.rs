@@ -4,7 +4,7 @@
 //!
 //! `cargo bench --bench gpt`. Tokens per second = items/s in divan's output. Two decode
 //! paths: burn ops on the backend (`cached_*`) and the host kernel over fp16 weights
-//! (`host_*`, what `Text2SemanticDecoder::with_host_decode` enables).
+//! (`host_*`, what `StepDecoder::Host` runs, the default of `TtsOptions`).
 
 use std::sync::OnceLock;
 

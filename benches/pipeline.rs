@@ -14,8 +14,8 @@ use sovits_core::models::bert::{BertConfig, BertModel, BertTokenizer};
 use sovits_core::models::gpt::{GptConfig, Text2SemanticDecoder};
 use sovits_core::models::hubert::{HubertConfig, HubertModel};
 use sovits_core::models::sovits::{SovitsConfig, SynthesizerTrn};
-use sovits_core::pipeline::{SynthesisParams, Tts, Voice};
-use sovits_core::text::FrontendOptions;
+use sovits_core::pipeline::{SynthesisParams, Transcript, Tts, TtsOptions, Voice, VoiceOptions};
+use sovits_core::text::Lang;
 
 type B = CpuBackend;
 
@@ -40,11 +40,12 @@ fn tts() -> &'static Tts<B> {
         ))
         .expect("tokenizer");
         Tts::from_parts(
-            Text2SemanticDecoder::random(&GptConfig::v2(), 0, &dev).expect("gpt").with_host_decode(),
+            Text2SemanticDecoder::random(&GptConfig::v2(), 0, &dev).expect("gpt"),
             SynthesizerTrn::random(&SovitsConfig::v2(), 0, &dev).expect("sovits"),
             HubertModel::random(&HubertConfig::base(), 0, &dev).expect("hubert"),
             BertModel::random(&BertConfig::large(), 0, &dev).expect("bert"),
             tok,
+            &TtsOptions::default(),
             &dev,
         )
     })
@@ -67,7 +68,11 @@ fn voice() -> &'static Voice {
     static V: OnceLock<Voice> = OnceLock::new();
     V.get_or_init(|| {
         tts()
-            .voice(&reference(), Some(("这是一段参考音频的文字内容。", "zh")), &FrontendOptions::default())
+            .voice(
+                &reference(),
+                Some(&Transcript::new("这是一段参考音频的文字内容。", Lang::Zh)),
+                &VoiceOptions::default(),
+            )
             .expect("voice")
     })
 }
@@ -78,7 +83,11 @@ fn make_voice(bencher: divan::Bencher) {
     let t = tts();
     let r = reference();
     bencher.bench(|| {
-        divan::black_box(t.voice(&r, Some(("这是一段参考音频的文字内容。", "zh")), &FrontendOptions::default()))
+        divan::black_box(t.voice(
+            &r,
+            Some(&Transcript::new("这是一段参考音频的文字内容。", Lang::Zh)),
+            &VoiceOptions::default(),
+        ))
     });
 }
 
@@ -87,11 +96,12 @@ fn make_voice(bencher: divan::Bencher) {
 #[divan::bench(sample_count = 3, sample_size = 1)]
 fn synthesize_sentence(bencher: divan::Bencher) {
     let (t, v) = (tts(), voice());
-    let p = SynthesisParams { max_tokens: 250, ..SynthesisParams::default() };
+    let mut p = SynthesisParams::default();
+    p.sampling.max_steps = 250;
     let t0 = std::time::Instant::now();
-    let a = t.synthesize(v, TEXT, "zh", &p).expect("synthesize");
+    let a = t.synthesize(v, TEXT, Lang::Zh, &p).expect("synthesize");
     let took = t0.elapsed().as_secs_f64();
     let secs = a.samples.len() as f64 / a.sample_rate as f64;
     println!("synthesize_sentence: {secs:.2} s of audio (incl. 0.3 s pause) in {took:.2} s = RTF {:.3}", took / secs);
-    bencher.bench(|| divan::black_box(t.synthesize(v, TEXT, "zh", &p).unwrap().samples.len()));
+    bencher.bench(|| divan::black_box(t.synthesize(v, TEXT, Lang::Zh, &p).unwrap().samples.len()));
 }

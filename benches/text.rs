@@ -6,7 +6,7 @@
 //! `cargo bench --bench text`.
 
 use divan::counter::ItemsCount;
-use sovits_core::text::phonemize;
+use sovits_core::text::{Lang, phonemize};
 
 fn main() {
     divan::main();
@@ -32,7 +32,7 @@ fn paragraph(base: &str, chars: usize) -> String {
     s.chars().take(chars).collect()
 }
 
-fn run(bencher: divan::Bencher, text: &str, lang: &str) {
+fn run(bencher: divan::Bencher, text: &str, lang: Lang) {
     let n = phonemize(text, lang).expect("phonemize").len();
     bencher.counter(ItemsCount::new(n)).bench(|| divan::black_box(phonemize(text, lang).unwrap().len()));
 }
@@ -40,11 +40,11 @@ fn run(bencher: divan::Bencher, text: &str, lang: &str) {
 /// ~1000 characters of Chinese with English words and numbers, language `zh`.
 #[divan::bench(sample_count = 10)]
 fn mixed_1000_chars(bencher: divan::Bencher) {
-    run(bencher, &paragraph(MIXED, 1000), "zh");
+    run(bencher, &paragraph(MIXED, 1000), Lang::Zh);
 }
 
 /// ~1000 characters of English, language `en`.
 #[divan::bench(sample_count = 10)]
 fn english_1000_chars(bencher: divan::Bencher) {
-    run(bencher, &paragraph(ENGLISH, 1000), "en");
+    run(bencher, &paragraph(ENGLISH, 1000), Lang::En);
 }

@@ -10,18 +10,24 @@
 //! Korean and Cantonese come later (see `docs/text-frontend.md`). `--user-zh WORD=PINYIN` and
 //! `--user-en WORD=ARPABET` add user pronunciations. Errors are printed and exit with 2.
 
-use sovits_core::text::{FrontendOptions, SymbolTable, phonemize_with};
+use sovits_core::text::{FrontendOptions, Lang, SymbolTable, phonemize_with};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let mut lang = "all_zh".to_string();
+    let mut lang = Lang::AllZh;
     let mut texts = Vec::new();
     let mut opts = FrontendOptions::default();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--lang" => match args.next() {
-                Some(l) => lang = l,
+                Some(l) => match l.parse() {
+                    Ok(l) => lang = l,
+                    Err(e) => {
+                        eprintln!("--lang: {e}");
+                        return ExitCode::from(2);
+                    }
+                },
                 None => return usage("--lang needs a value"),
             },
             "--user-zh" | "--user-en" => {
@@ -49,7 +55,7 @@ fn main() -> ExitCode {
     }
     let table = SymbolTable::v2();
     for text in &texts {
-        let p = match phonemize_with(text, &lang, &opts) {
+        let p = match phonemize_with(text, lang, &opts) {
             Ok(p) => p,
             Err(e) => {
                 eprintln!("{text:?}: {e}");

@@ -13,10 +13,12 @@
 //! weights, so the WAV is a test signal, not speech.
 //!
 //! Voice: `--ref WAV` (3-10 s) with `--ref-text`/`--ref-lang` (omit `--ref-text` for
-//! reference-free mode), `--ref2 WAV` adds references; `--save-voice FILE` writes the voice,
+//! reference-free mode), `--ref2 WAV` adds references, `--allow-any-length` accepts clips
+//! outside 3-10 s (up to 30 s); `--save-voice FILE` writes the voice,
 //! `--voice FILE` loads one instead of `--ref`.
 //!
-//! Text: `--text` or `--text-file`, `--lang` (`all_zh`, `zh`, `en`, `auto`; default `zh`).
+//! Text: `--text` or `--text-file`, `--lang` (`all_zh`, `zh`, `en`, `auto`, any case; default
+//! `zh`).
 //! Sampling: `--top-k 15 --top-p 1 --temperature 1 --repetition-penalty 1.35 --speed 1
 //! --split cut1 --pause 0.3 --seed 0 --noise-scale 0.5 --max-tokens 1500 --max-text-chars 50000`.
 //! A progress bar on stderr counts sentences.
@@ -28,7 +30,10 @@ use std::time::Instant;
 
 use sovits_core::audio::write_wav;
 use sovits_core::backend::CpuBackend;
-use sovits_core::pipeline::{CancelToken, ModelOverrides, ModelPaths, SynthesisParams, Tts, TtsOptions, Voice};
+use sovits_core::pipeline::{
+    CancelToken, ModelOverrides, ModelPaths, SynthesisParams, Transcript, Tts, TtsOptions, Voice, VoiceOptions,
+};
+use sovits_core::text::Lang;
 
 struct Args {
     models: Option<PathBuf>,
@@ -39,17 +44,18 @@ struct Args {
     reference: Option<PathBuf>,
     extra_refs: Vec<PathBuf>,
     ref_text: Option<String>,
-    ref_lang: String,
+    ref_lang: Lang,
     voice: Option<PathBuf>,
     save_voice: Option<PathBuf>,
     text: Option<String>,
-    lang: String,
+    lang: Lang,
     out: PathBuf,
     params: SynthesisParams,
+    voice_opts: VoiceOptions,
 }
 
 const USAGE: &str = "usage: synthesize [--models DIR | --gpt F --sovits F --hubert DIR --bert DIR] \
-[--ref WAV --ref-text T --ref-lang L | --voice FILE] [--ref2 WAV] [--save-voice FILE] \
+[--ref WAV --ref-text T --ref-lang L | --voice FILE] [--ref2 WAV] [--allow-any-length] [--save-voice FILE] \
 (--text T | --text-file F) [--lang L] [--out out.wav] [--top-k N] [--top-p P] [--temperature T] \
 [--repetition-penalty R] [--speed S] [--split cutN] [--pause SEC] [--seed N] [--noise-scale X] [--max-tokens N] [--max-text-chars N]";
 
@@ -63,18 +69,23 @@ fn parse() -> Result<Args, String> {
         reference: None,
         extra_refs: vec![],
         ref_text: None,
-        ref_lang: "zh".into(),
+        ref_lang: Lang::Zh,
         voice: None,
         save_voice: None,
         text: None,
-        lang: "zh".into(),
+        lang: Lang::Zh,
         out: "out.wav".into(),
         params: SynthesisParams::default(),
+        voice_opts: VoiceOptions::default(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         if flag == "-h" || flag == "--help" {
             return Err(String::new());
+        }
+        if flag == "--allow-any-length" {
+            a.voice_opts.reference.allow_any_length = true;
+            continue;
         }
         let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
         let num = |v: &str| v.parse::<f64>().map_err(|_| format!("{flag}: {v:?} is not a number"));
@@ -88,23 +99,23 @@ fn parse() -> Result<Args, String> {
             "--ref" => a.reference = Some(value.into()),
             "--ref2" => a.extra_refs.push(value.into()),
             "--ref-text" => a.ref_text = Some(value),
-            "--ref-lang" => a.ref_lang = value,
+            "--ref-lang" => a.ref_lang = value.parse().map_err(|e| format!("--ref-lang: {e}"))?,
             "--voice" => a.voice = Some(value.into()),
             "--save-voice" => a.save_voice = Some(value.into()),
             "--text" => a.text = Some(value),
             "--text-file" => a.text = Some(std::fs::read_to_string(&value).map_err(|e| format!("{value}: {e}"))?),
-            "--lang" => a.lang = value,
+            "--lang" => a.lang = value.parse().map_err(|e| format!("--lang: {e}"))?,
             "--out" => a.out = value.into(),
-            "--top-k" => p.top_k = num(&value)? as usize,
-            "--top-p" => p.top_p = num(&value)? as f32,
-            "--temperature" => p.temperature = num(&value)? as f32,
-            "--repetition-penalty" => p.repetition_penalty = num(&value)? as f32,
+            "--top-k" => p.sampling.top_k = num(&value)? as usize,
+            "--top-p" => p.sampling.top_p = num(&value)? as f32,
+            "--temperature" => p.sampling.temperature = num(&value)? as f32,
+            "--repetition-penalty" => p.sampling.repetition_penalty = num(&value)? as f32,
             "--speed" => p.speed = num(&value)? as f32,
             "--split" => p.split = value.parse().map_err(|e| format!("{e}"))?,
             "--pause" => p.pause_seconds = num(&value)? as f32,
-            "--seed" => p.seed = num(&value)? as u64,
+            "--seed" => p.sampling.seed = num(&value)? as u64,
             "--noise-scale" => p.noise_scale = num(&value)? as f32,
-            "--max-tokens" => p.max_tokens = num(&value)? as usize,
+            "--max-tokens" => p.sampling.max_steps = num(&value)? as usize,
             "--max-text-chars" => p.max_text_chars = num(&value)? as usize,
             other => return Err(format!("unknown flag {other}")),
         }
@@ -125,16 +136,15 @@ fn run(mut a: Args) -> Result<(), String> {
              test signal, not speech). Real voices need the official GPT-SoVITS v2 weights; see docs/usage.md."
         );
         a.models = Some(fixture("official"));
-        a.sovits = Some(fixture("official/sovits_v2.pth"));
         if a.reference.is_none() && a.voice.is_none() {
             a.reference = Some(fixture("io/ref_32k.wav"));
             a.ref_text = a.ref_text.or(Some("Hello there, how are you today".into()));
-            a.ref_lang = "en".into();
+            a.ref_lang = Lang::En;
         }
         // The tiny model's BERT does not fit its GPT, so only English text runs on it.
-        if a.lang != "en" {
+        if a.lang != Lang::En {
             eprintln!("note: the tiny model reads English only; using --lang en");
-            a.lang = "en".into();
+            a.lang = Lang::En;
         }
     }
     let over =
@@ -155,13 +165,15 @@ fn run(mut a: Args) -> Result<(), String> {
     let mut voice = match (&a.voice, &a.reference) {
         (Some(v), _) => Voice::load(v).map_err(e)?,
         (None, Some(r)) => {
-            let transcript = a.ref_text.as_deref().map(|t| (t, a.ref_lang.as_str()));
-            tts.voice_from_wav(r, transcript, &a.params.frontend).map_err(e)?
+            let transcript = a.ref_text.as_deref().map(|t| Transcript::new(t, a.ref_lang));
+            a.voice_opts.frontend = a.params.frontend.clone();
+            tts.voice_from_wav(r, transcript.as_ref(), &a.voice_opts).map_err(e)?
         }
         (None, None) => return Err("give --ref WAV (with --ref-text and --ref-lang) or --voice FILE".into()),
     };
     for r in &a.extra_refs {
-        tts.add_reference(&mut voice, &sovits_core::audio::read_wav(r).map_err(e)?).map_err(e)?;
+        let clip = sovits_core::audio::read_wav(r).map_err(e)?;
+        tts.add_reference(&mut voice, &clip, &a.voice_opts.reference).map_err(e)?;
     }
     if let Some(path) = &a.save_voice {
         voice.save(path).map_err(e)?;
@@ -172,7 +184,7 @@ fn run(mut a: Args) -> Result<(), String> {
     let t0 = Instant::now();
     let mut samples = Vec::new();
     let cancel = CancelToken::new();
-    tts.synthesize_stream(&voice, &text, &a.lang, &a.params, &cancel, |chunk| {
+    tts.synthesize_stream(&voice, &text, a.lang, &a.params, &cancel, |chunk| {
         samples.extend_from_slice(&chunk.samples);
         let done = chunk.index + 1;
         let width = 30;

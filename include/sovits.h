@@ -42,19 +42,27 @@
 // The ABI version of this header; bumped on any incompatible change of the C API.
 #define SOVITS_ABI_VERSION 1
 
+// `device` of `sovits_model_params`: the CPU (every build).
+#define SOVITS_DEVICE_CPU 0
+
+// `device` of `sovits_model_params`: an NVIDIA GPU through CUDA (`device_index` picks it);
+// only in libraries built with the `cuda` feature, others answer `SOVITS_STATUS_UNSUPPORTED`.
+#define SOVITS_DEVICE_CUDA 1
+
 // Status of a call. `SOVITS_STATUS_OK` is 0; values are never renumbered.
 typedef enum sovits_status {
   // Success.
   SOVITS_STATUS_OK = 0,
   // A required pointer argument was NULL.
   SOVITS_STATUS_NULL_ARG = 1,
-  // An argument is out of range (params, empty text, bad UTF-8, wrong struct_size, ...).
+  // An argument is out of range (params, empty text, bad UTF-8, unknown language, wrong
+  // struct_size, ...).
   SOVITS_STATUS_INVALID_ARG = 2,
   // A file could not be read or written.
   SOVITS_STATUS_IO = 3,
   // A model file is malformed or does not fit (missing/mis-shaped tensors, bad config).
   SOVITS_STATUS_WEIGHTS = 4,
-  // A model version or text language this build does not support yet.
+  // A model version, text language or device this build does not support.
   SOVITS_STATUS_UNSUPPORTED = 5,
   // The call was cancelled with `sovits_session_cancel`.
   SOVITS_STATUS_CANCELLED = 6,
@@ -73,14 +81,31 @@ typedef struct sovits_session sovits_session;
 // A cloned voice (opaque). Read-only during synthesis; do not free it while in use.
 typedef struct sovits_voice sovits_voice;
 
-// Where the models are. `struct_size` must be `sizeof(sovits_model_params)` (set by
-// `sovits_model_default_params`); fields are only ever appended.
+// Log callback: `level` 0 error, 1 warning, 2 info, 3 debug; `message` is valid only during
+// the call.
+typedef void (*sovits_log_callback)(int32_t level, const char *message, void *user_data);
+
+// Audio owned by the caller: free with `sovits_audio_free`.
+typedef struct sovits_audio {
+  // Mono samples in [-1, 1].
+  float *samples;
+  // Number of samples.
+  uint64_t n_samples;
+  // Sample rate in Hz (32000).
+  int32_t sample_rate;
+} sovits_audio;
+
+// Where the models are and where they run. Start from `sovits_model_default_params()`.
+// `struct_size` is `sizeof(sovits_model_params)` of the caller's header: fields are only
+// ever appended, and a caller built against an older (smaller) struct gets the defaults for
+// the fields it does not have.
 typedef struct sovits_model_params {
   // `sizeof(sovits_model_params)`.
   uint32_t struct_size;
-  // A directory with one `*.ckpt`, one `*.pth` (or several with one `s2G*.pth`),
-  // `chinese-hubert-base/` and `chinese-roberta-wwm-ext-large/`; may be NULL when the four
-  // paths below are all given. Paths below override what the directory gives.
+  // A directory with one `*.ckpt`, one runnable `*.pth` (files tagged with a version this
+  // build does not run are skipped; otherwise one `s2G*.pth`), `chinese-hubert-base/` and
+  // `chinese-roberta-wwm-ext-large/`; may be NULL when the four paths below are all given.
+  // Paths below override what the directory gives.
   const char *model_dir;
   // GPT checkpoint (`s1bert25hz-*.ckpt`), or NULL.
   const char *gpt_path;
@@ -90,11 +115,17 @@ typedef struct sovits_model_params {
   const char *hubert_dir;
   // `chinese-roberta-wwm-ext-large` folder, or NULL.
   const char *bert_dir;
-  // 1 (default): run the GPT's decode steps as host mat-vecs (fastest on CPUs); 0: on the backend.
+  // 1 (default): run the GPT's decode steps as host mat-vecs (fastest on CPUs); 0: on the
+  // device (use 0 with CUDA).
   int32_t host_gpt_decode;
+  // `SOVITS_DEVICE_CPU` (default) or `SOVITS_DEVICE_CUDA`. Added in 0.1.1.
+  int32_t device;
+  // Which GPU with `SOVITS_DEVICE_CUDA` (0 = the first). Added in 0.1.1.
+  int32_t device_index;
 } sovits_model_params;
 
 // Synthesis settings; `sovits_synth_default_params()` gives the original's defaults.
+// `struct_size` as in `sovits_model_params`.
 typedef struct sovits_synth_params {
   // `sizeof(sovits_synth_params)`.
   uint32_t struct_size;
@@ -119,20 +150,9 @@ typedef struct sovits_synth_params {
   // Most semantic tokens per sentence, 1..1500 (1500 = 60 s).
   int32_t max_tokens;
   // Longest text one call accepts, in characters (50000); longer text fails with
-  // `SOVITS_STATUS_INVALID_ARG` before any work. Added in 0.1.1: a caller built against an
-  // older header (smaller `struct_size`) gets the default.
+  // `SOVITS_STATUS_INVALID_ARG` before any work. Added in 0.1.1.
   uint32_t max_text_chars;
 } sovits_synth_params;
-
-// Audio owned by the caller: free with `sovits_audio_free`.
-typedef struct sovits_audio {
-  // Mono samples in [-1, 1].
-  float *samples;
-  // Number of samples.
-  uint64_t n_samples;
-  // Sample rate in Hz (32000).
-  int32_t sample_rate;
-} sovits_audio;
 
 // Streaming callback: one sentence of audio (followed by its pause). `pcm` is valid only
 // during the call. Return non-zero to go on, 0 to stop. Runs on the calling thread.
@@ -141,30 +161,50 @@ typedef int32_t (*sovits_audio_callback)(const float *pcm,
                                          int32_t sample_rate,
                                          void *user_data);
 
-// Log callback: `level` 0 error, 1 warning, 2 info, 3 debug; `message` is valid only during
-// the call.
-typedef void (*sovits_log_callback)(int32_t level, const char *message, void *user_data);
+// How a voice is made from reference audio. Start from `sovits_voice_default_params()`;
+// `struct_size` as in `sovits_model_params`.
+typedef struct sovits_voice_params {
+  // `sizeof(sovits_voice_params)`.
+  uint32_t struct_size;
+  // 0 (default): the reference must be 3-10 s long, as upstream requires; 1: any length up
+  // to 30 s (shorter or longer clips give a weaker likeness).
+  int32_t allow_any_length;
+} sovits_voice_params;
 
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
 
-// The library version, e.g. `"0.1.0"` (static; never free it).
+// The library version, e.g. `"0.1.0"`. The string is static and owned by the library: do
+// not free it (in C#, marshal it as a string the runtime must not free, e.g. read it with
+// `Marshal.PtrToStringUTF8` from an `IntPtr`).
 const char *sovits_version(void);
 
-// The ABI version ([`SOVITS_ABI_VERSION`] of the header this library was built with).
+// The ABI version (`SOVITS_ABI_VERSION` of the header this library was built with).
 uint32_t sovits_abi_version(void);
 
-// The message of the last failed call on this thread ("" if none). Valid until the next
-// sovits call on this thread; do not free it.
+// The message of the last failed call on this thread ("" if none). Owned by the library and
+// valid until the next sovits call on this thread: do not free it (in C#, take it as an
+// `IntPtr` and copy it with `Marshal.PtrToStringUTF8`; a `string` return would free it).
 const char *sovits_last_error(void);
 
-// The original's model settings: every path NULL, host GPT decode on.
-struct sovits_model_params sovits_model_default_params(void);
+// Log messages (`level`: 0 error, 1 warning, 2 info, 3 debug) go to `callback` with
+// `user_data`; NULL restores the default (nothing is printed). The callback may run on any
+// thread that calls into the library.
+//
+// # Safety
+// `callback` stays callable, and `user_data` valid, until replaced.
+void sovits_log_set(sovits_log_callback callback, void *user_data);
 
-// The original's synthesis defaults (top_k 15, top_p 1, temperature 1, repetition penalty
-// 1.35, speed 1, cut1, 0.3 s pause, seed 0, noise 0.5, 1500 tokens).
-struct sovits_synth_params sovits_synth_default_params(void);
+// Frees audio from `sovits_synthesize` and sets `*audio` to NULL (NULL and repeated frees
+// are no-ops).
+//
+// # Safety
+// `audio` is NULL or points to NULL or to audio of this library.
+void sovits_audio_free(struct sovits_audio **audio);
+
+// The original's model settings: every path NULL, host GPT decode on, the CPU.
+struct sovits_model_params sovits_model_default_params(void);
 
 // Loads the models. On success `*out_model` is the model; free it with `sovits_model_free`.
 //
@@ -187,59 +227,9 @@ int32_t sovits_model_sample_rate(const struct sovits_model *model);
 // `model` is NULL or points to NULL or to a model from `sovits_model_load`.
 void sovits_model_free(struct sovits_model **model);
 
-// Makes a voice from reference audio (3-10 s of speech) and its transcript. `ref_text`
-// NULL is reference-free mode (`ref_lang` is then ignored). On success `*out_voice` is the
-// voice; free it with `sovits_voice_free`.
-//
-// # Safety
-// `model` from `sovits_model_load`; `pcm` holds `n_samples` floats; strings NUL-terminated
-// UTF-8 or NULL; `out_voice` valid.
-enum sovits_status sovits_voice_new(const struct sovits_model *model,
-                                    const float *pcm,
-                                    uint64_t n_samples,
-                                    int32_t sample_rate,
-                                    const char *ref_text,
-                                    const char *ref_lang,
-                                    struct sovits_voice **out_voice);
-
-// [`sovits_voice_new`] from a WAV file (any rate, any channel count).
-//
-// # Safety
-// As [`sovits_voice_new`]; `wav_path` NUL-terminated.
-enum sovits_status sovits_voice_from_wav(const struct sovits_model *model,
-                                         const char *wav_path,
-                                         const char *ref_text,
-                                         const char *ref_lang,
-                                         struct sovits_voice **out_voice);
-
-// Adds another reference clip to a voice (the timbre becomes the mean over the clips).
-//
-// # Safety
-// `model`, `voice` valid handles; `pcm` holds `n_samples` floats.
-enum sovits_status sovits_voice_add_reference(const struct sovits_model *model,
-                                              struct sovits_voice *voice,
-                                              const float *pcm,
-                                              uint64_t n_samples,
-                                              int32_t sample_rate);
-
-// Saves a voice to a file (about 2 MB for a 10 s reference, mostly its spectrogram) so it
-// can be loaded without the reference clip.
-//
-// # Safety
-// `voice` a valid handle; `path` NUL-terminated.
-enum sovits_status sovits_voice_save(const struct sovits_voice *voice, const char *path);
-
-// Loads a voice saved by `sovits_voice_save`.
-//
-// # Safety
-// `path` NUL-terminated; `out_voice` valid.
-enum sovits_status sovits_voice_load(const char *path, struct sovits_voice **out_voice);
-
-// Frees a voice and sets `*voice` to NULL (NULL and repeated frees are no-ops).
-//
-// # Safety
-// `voice` is NULL or points to NULL or to a voice of this library.
-void sovits_voice_free(struct sovits_voice **voice);
+// The original's synthesis defaults (top_k 15, top_p 1, temperature 1, repetition penalty
+// 1.35, speed 1, cut1, 0.3 s pause, seed 0, noise 0.5, 1500 tokens, 50000 characters).
+struct sovits_synth_params sovits_synth_default_params(void);
 
 // A session over a model: the state of one synthesis at a time. Make one per thread.
 //
@@ -248,9 +238,10 @@ void sovits_voice_free(struct sovits_voice **voice);
 enum sovits_status sovits_session_new(const struct sovits_model *model,
                                       struct sovits_session **out_session);
 
-// Asks the session's running synthesis to stop (it returns `SOVITS_STATUS_CANCELLED`).
-// Safe to call from any thread while the session is alive; a no-op for NULL. The request
-// holds until a synthesis on the session observes it.
+// Asks the session's synthesis to stop (it returns `SOVITS_STATUS_CANCELLED`). Safe to call
+// from any thread while the session is alive; a no-op for NULL. The rule is the Rust
+// `CancelToken`'s: a request applies to the synthesis running on the session, or, when none
+// is running, to the next one; every synthesis call clears it when it returns.
 //
 // # Safety
 // `session` is NULL or a live session.
@@ -262,9 +253,9 @@ void sovits_session_cancel(const struct sovits_session *session);
 // `session` is NULL or points to NULL or to a session of this library, not in use.
 void sovits_session_free(struct sovits_session **session);
 
-// Synthesizes `text` in `text_lang` (`"all_zh"`, `"zh"`, `"en"`, `"auto"`) with a voice.
-// On success `*out_audio` holds the whole utterance; free it with `sovits_audio_free`.
-// `params` NULL means the defaults.
+// Synthesizes `text` in `text_lang` (`"all_zh"`, `"zh"`, `"en"`, `"auto"`, any case) with a
+// voice. On success `*out_audio` holds the whole utterance; free it with
+// `sovits_audio_free`. `params` NULL means the defaults.
 //
 // # Safety
 // Valid handles; strings NUL-terminated UTF-8; `out_audio` valid.
@@ -289,20 +280,99 @@ enum sovits_status sovits_synthesize_stream(struct sovits_session *session,
                                             sovits_audio_callback callback,
                                             void *user_data);
 
-// Frees audio from `sovits_synthesize` and sets `*audio` to NULL (NULL and repeated frees
-// are no-ops).
-//
-// # Safety
-// `audio` is NULL or points to NULL or to audio of this library.
-void sovits_audio_free(struct sovits_audio **audio);
+// The default voice settings (the 3-10 s window enforced).
+struct sovits_voice_params sovits_voice_default_params(void);
 
-// Log messages (`level`: 0 error, 1 warning, 2 info, 3 debug) go to `callback` with
-// `user_data`; NULL restores the default (nothing is printed). The callback may run on any
-// thread that calls into the library.
+// Makes a voice from reference audio (3-10 s of speech) and its transcript. `ref_text`
+// NULL is reference-free mode (`ref_lang` is then ignored). On success `*out_voice` is the
+// voice; free it with `sovits_voice_free`.
 //
 // # Safety
-// `callback` stays callable, and `user_data` valid, until replaced.
-void sovits_log_set(sovits_log_callback callback, void *user_data);
+// `model` from `sovits_model_load`; `pcm` holds `n_samples` floats; strings NUL-terminated
+// UTF-8 or NULL; `out_voice` valid.
+enum sovits_status sovits_voice_new(const struct sovits_model *model,
+                                    const float *pcm,
+                                    uint64_t n_samples,
+                                    int32_t sample_rate,
+                                    const char *ref_text,
+                                    const char *ref_lang,
+                                    struct sovits_voice **out_voice);
+
+// `sovits_voice_new` with voice settings (`params` NULL: the defaults), e.g. to accept a
+// reference outside 3-10 s.
+//
+// # Safety
+// As `sovits_voice_new`; `params` NULL or a `sovits_voice_params`.
+enum sovits_status sovits_voice_new_with(const struct sovits_model *model,
+                                         const float *pcm,
+                                         uint64_t n_samples,
+                                         int32_t sample_rate,
+                                         const char *ref_text,
+                                         const char *ref_lang,
+                                         const struct sovits_voice_params *params,
+                                         struct sovits_voice **out_voice);
+
+// `sovits_voice_new` from a WAV file (any rate, any channel count).
+//
+// # Safety
+// As `sovits_voice_new`; `wav_path` NUL-terminated.
+enum sovits_status sovits_voice_from_wav(const struct sovits_model *model,
+                                         const char *wav_path,
+                                         const char *ref_text,
+                                         const char *ref_lang,
+                                         struct sovits_voice **out_voice);
+
+// `sovits_voice_from_wav` with voice settings (`params` NULL: the defaults).
+//
+// # Safety
+// As `sovits_voice_from_wav`; `params` NULL or a `sovits_voice_params`.
+enum sovits_status sovits_voice_from_wav_with(const struct sovits_model *model,
+                                              const char *wav_path,
+                                              const char *ref_text,
+                                              const char *ref_lang,
+                                              const struct sovits_voice_params *params,
+                                              struct sovits_voice **out_voice);
+
+// Adds another reference clip to a voice (the timbre becomes the mean over the clips); the
+// clip passes the same checks as the first.
+//
+// # Safety
+// `model`, `voice` valid handles; `pcm` holds `n_samples` floats.
+enum sovits_status sovits_voice_add_reference(const struct sovits_model *model,
+                                              struct sovits_voice *voice,
+                                              const float *pcm,
+                                              uint64_t n_samples,
+                                              int32_t sample_rate);
+
+// `sovits_voice_add_reference` with voice settings (`params` NULL: the defaults).
+//
+// # Safety
+// As `sovits_voice_add_reference`; `params` NULL or a `sovits_voice_params`.
+enum sovits_status sovits_voice_add_reference_with(const struct sovits_model *model,
+                                                   struct sovits_voice *voice,
+                                                   const float *pcm,
+                                                   uint64_t n_samples,
+                                                   int32_t sample_rate,
+                                                   const struct sovits_voice_params *params);
+
+// Saves a voice to a file (about 2 MB for a 10 s reference, mostly its spectrogram) so it
+// can be loaded without the reference clip.
+//
+// # Safety
+// `voice` a valid handle; `path` NUL-terminated.
+enum sovits_status sovits_voice_save(const struct sovits_voice *voice, const char *path);
+
+// Loads a voice saved by `sovits_voice_save`.
+//
+// # Safety
+// `path` NUL-terminated; `out_voice` valid.
+enum sovits_status sovits_voice_load(const char *path, struct sovits_voice **out_voice);
+
+// Frees a voice and sets `*voice` to NULL (NULL and repeated frees are no-ops).
+//
+// # Safety
+// `voice` is NULL or points to NULL or to a voice of this library.
+void sovits_voice_free(struct sovits_voice **voice);
 
 #ifdef __cplusplus
 }  // extern "C"

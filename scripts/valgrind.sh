@@ -12,7 +12,7 @@ cargo build --release -p sovits-ffi
 lib=target/release
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-cc -std=c99 -Wall -Wextra -Werror -pedantic -g sovits-ffi/tests/c/api_test.c -Iinclude -L"$lib" -lsovits_ffi \
+cc -std=c99 -Wall -Wextra -Werror -pedantic -g sovits-ffi/tests/c/api_test.c -Iinclude -L"$lib" -lsovits \
     -Wl,-rpath,"$PWD/$lib" -o "$tmp/api_test"
 tiny=tests/fixtures/parity/tiny
 extra=()

@@ -12,7 +12,9 @@ use serde_json::Value as Json;
 use sovits_core::audio::{SpectrogramConfig, spectrogram};
 use sovits_core::models::bert::{BertConfig, BertModel, BertTokenizer, phone_level_features};
 use sovits_core::models::common::to_vec_f32;
-use sovits_core::models::gpt::{GptConfig, InferTrace, KvCache, SamplingParams, Text2SemanticDecoder};
+use sovits_core::models::gpt::{
+    GptConfig, GptInput, GptState, InferTrace, SamplingParams, StepDecoder, Text2SemanticDecoder,
+};
 use sovits_core::models::hubert::{HubertConfig, HubertModel};
 use sovits_core::models::sovits::{Noise, SovitsConfig, SynthesizerTrn};
 use sovits_core::weights::{HostTensor, TensorStore};
@@ -492,10 +494,12 @@ fn case_gpt<B: Backend>(io: &IoCase, m: &Text2SemanticDecoder<B>, dev: &B::Devic
     let prompt = if io.has("in.prompt") { Some(to_u32(&io.ints("in.prompt")?)) } else { None };
     let params = gpt_params(io);
     let mut trace = InferTrace::default();
-    let mut cache = KvCache::new();
+    let mut state = GptState::new();
+    let input = GptInput { phones: &phones, bert, prompt: prompt.as_deref() };
     let out = m
-        .infer_with_cache(&phones, bert, prompt.as_deref(), &params, &mut cache, Some(&mut trace), &|| false)
+        .infer_with(&StepDecoder::Backend, input, &params, &mut state, Some(&mut trace), &|| false)
         .map_err(|e| e.to_string())?;
+    let cache = state.cache();
     let mut checks = Vec::new();
     let as_i64 = |v: &[u32]| v.iter().map(|&x| x as i64).collect::<Vec<_>>();
     checks.push(compare_ints("out.step_tokens", &as_i64(&trace.step_tokens), &io.ints("out.step_tokens")?));
@@ -532,15 +536,27 @@ fn case_gpt<B: Backend>(io: &IoCase, m: &Text2SemanticDecoder<B>, dev: &B::Devic
         checks.push(compare(io, "trace.gpt.decode_next_token.xy_pos", Tensor::cat(trace.decode_xy_pos.clone(), 1)));
         checks.push(compare(io, "trace.gpt.decode_next_token.xy_dec", Tensor::cat(trace.decode_xy_dec.clone(), 1)));
     }
-    // The same run through the host decode path (CPU kernel over fp16 weights).
-    let mh = m.clone().with_host_decode();
+    // The same run through the host decode path (CPU kernel over fp16 weights); its trace
+    // records the cached steps too.
     let bert = io.tensor::<B, 3>("in.bert", dev)?.reshape([bd, bl]);
     let mut ht = InferTrace::default();
-    let hout = mh.infer(&phones, bert, prompt.as_deref(), &params, Some(&mut ht)).map_err(|e| e.to_string())?;
+    let input = GptInput { phones: &phones, bert, prompt: prompt.as_deref() };
+    let hout = m
+        .infer_with(&StepDecoder::host(m), input, &params, &mut GptState::new(), Some(&mut ht), &|| false)
+        .map_err(|e| e.to_string())?;
     checks.push(compare_ints("host: out.step_tokens", &as_i64(&ht.step_tokens), &io.ints("out.step_tokens")?));
     checks.push(compare_ints("host: out.pred_semantic", &as_i64(&hout.pred_semantic), &io.ints("out.pred_semantic")?));
     let (v, s) = stack(&ht.step_logits);
     checks.push(compare_f32("host: out.step_logits", v, &s, io.get("out.step_logits")?));
+    if !ht.decode_xy_pos.is_empty() {
+        let (pos, dec) = (Tensor::cat(ht.decode_xy_pos.clone(), 1), Tensor::cat(ht.decode_xy_dec.clone(), 1));
+        let mut c = compare(io, "trace.gpt.decode_next_token.xy_pos", pos);
+        c.name = format!("host: {}", c.name);
+        checks.push(c);
+        let mut c = compare(io, "trace.gpt.decode_next_token.xy_dec", dec);
+        c.name = format!("host: {}", c.name);
+        checks.push(c);
+    }
     Ok(checks)
 }
 
@@ -603,16 +619,19 @@ pub fn format_line(r: &CaseResult) -> String {
 fn case_e2e<B: Backend>(fixtures: &Fixtures, io: &IoCase, dev: &B::Device) -> Result<Vec<Check>, String> {
     use sovits_core::audio::read_wav;
     use sovits_core::models::bert::BertTokenizer;
-    use sovits_core::pipeline::{CancelToken, ReferenceOptions, SynthesisParams, Tts, Voice, prompt_semantic};
+    use sovits_core::pipeline::{
+        CancelToken, ReferenceOptions, SynthesisParams, Tts, TtsOptions, Voice, prompt_semantic,
+    };
     let e = |x: sovits_core::Error| x.to_string();
     let tokenizer =
         BertTokenizer::from_folder(fixtures.dir().join("official/chinese-roberta-wwm-ext-large")).map_err(e)?;
     let tts = Tts::from_parts(
-        fixtures.gpt::<B>(dev)?.with_host_decode(),
+        fixtures.gpt::<B>(dev)?,
         fixtures.sovits::<B>(dev)?,
         fixtures.hubert::<B>(dev)?,
         fixtures.bert::<B>(dev)?,
         tokenizer,
+        &TtsOptions::default(),
         dev,
     );
     let (_, sovits, hubert, _) = tts.models();
@@ -622,32 +641,33 @@ fn case_e2e<B: Backend>(fixtures: &Fixtures, io: &IoCase, dev: &B::Device) -> Re
     let prompt = prompt_semantic(hubert, sovits, &ref16, &ReferenceOptions::default()).map_err(e)?;
     let prompt_i: Vec<i64> = prompt.iter().map(|&t| t as i64).collect();
     checks.push(compare_ints("prompt", &prompt_i, &io.ints("out.prompt")?));
-    let (refer, frames) = tts.reference_spectrogram(&ref32).map_err(e)?;
-    let bins = sovits.config().spec_channels();
-    checks.push(compare_f32("refer", refer.clone(), &[1, bins, frames], io.get("out.refer")?));
+    let refer = tts.reference_spectrogram(&ref32).map_err(e)?;
+    checks.push(compare_f32("refer", refer.data.clone(), &[1, refer.bins, refer.frames], io.get("out.refer")?));
     let bert1 = io.get("in.bert1")?;
     let voice = Voice {
         prompt_tokens: prompt,
         prompt_phones: to_u32(&io.ints("in.phones1")?),
         prompt_bert: bert1.to_f32(),
-        refers: vec![(refer, frames)],
-        bins,
         bert_dim: bert1.shape[0],
-        prompt_text: None,
+        refers: vec![refer],
+        transcript: None,
     };
     let params = SynthesisParams {
-        top_k: io.params.get("top_k").and_then(Json::as_u64).unwrap_or(1) as usize,
-        top_p: io.param_f32("top_p", 1.0),
-        temperature: io.param_f32("temperature", 1.0),
-        repetition_penalty: io.param_f32("repetition_penalty", 1.35),
+        sampling: SamplingParams {
+            top_k: io.params.get("top_k").and_then(Json::as_u64).unwrap_or(1) as usize,
+            top_p: io.param_f32("top_p", 1.0),
+            temperature: io.param_f32("temperature", 1.0),
+            repetition_penalty: io.param_f32("repetition_penalty", 1.35),
+            ..SamplingParams::default()
+        },
         speed: io.param_f32("speed", 1.0),
         noise_scale: io.param_f32("noise_scale", 0.0),
         ..SynthesisParams::default()
     };
     let phones2 = to_u32(&io.ints("in.phones2")?);
-    let bert2 = io.get("in.bert2")?.to_f32();
-    let (tokens, audio) =
-        tts.synthesize_phones(&voice, &phones2, &bert2, &params, 0, &CancelToken::new()).map_err(e)?;
+    let bert2 = io.get("in.bert2")?;
+    let bert2 = Tensor::<B, 2>::from_data(TensorData::new(bert2.to_f32(), [bert2.shape[0], bert2.shape[1]]), dev);
+    let (tokens, audio) = tts.synthesize_phones(&voice, &phones2, bert2, &params, 0, &CancelToken::new()).map_err(e)?;
     let tokens_i: Vec<i64> = tokens.iter().map(|&t| t as i64).collect();
     checks.push(compare_ints("pred_semantic", &tokens_i, &io.ints("out.pred_semantic")?));
     let n = audio.len();

@@ -5,8 +5,8 @@
 //! `norm_text`, `error`) and sentence-splitting cases (`method`, `texts`, `results`), where the
 //! sentence list and each sentence's `norm_text` and `ids` must match.
 
-use sovits_core::text::phonemize;
 use sovits_core::text::split::{CutMethod, sentences};
+use sovits_core::text::{Lang, phonemize};
 
 /// How one case went.
 #[derive(Debug)]
@@ -96,7 +96,11 @@ fn split_case(j: &serde_json::Value, text: &str, lang: &str) -> Outcome {
         Ok(m) => m,
         Err(e) => return Outcome::Fail(format!("{e}")),
     };
-    let ours = sentences(text, lang == "en", method);
+    let lang: Lang = match lang.parse() {
+        Ok(l) => l,
+        Err(e) => return Outcome::Fail(e.to_string()),
+    };
+    let ours = sentences(text, lang, method);
     let want_err = !j["texts_error"].is_null();
     let ours = match (ours, want_err) {
         (Err(_), true) => return Outcome::Pass,
@@ -128,7 +132,7 @@ pub fn check_case(j: &serde_json::Value) -> Outcome {
         return split_case(j, text, lang);
     }
     let want_err = !j["error"].is_null();
-    match (phonemize(text, lang), want_err) {
+    match (lang.parse::<Lang>().and_then(|l| phonemize(text, l)), want_err) {
         (Err(_), true) => Outcome::Pass,
         (Err(e), false) if unsupported(&e) => Outcome::Unsupported(e.to_string()),
         (Err(e), false) => Outcome::Fail(format!("{text:?}: {e}")),

@@ -16,6 +16,7 @@ use sovits_core::models::gpt::{GptConfig, Text2SemanticDecoder};
 use sovits_core::models::hubert::HubertConfig;
 use sovits_core::models::sovits::{SovitsConfig, SynthesizerTrn};
 use sovits_core::pipeline::{Voice, check_reference};
+use sovits_core::text::Lang;
 use sovits_core::text::phonemize;
 use sovits_core::weights::{self, TensorStore, TorchFile, detect_sovits_version, pickle};
 
@@ -306,19 +307,19 @@ fn voice_files_are_checked_completely() {
 fn long_runs_of_one_character_are_linear_or_refused() {
     // One repeated Han character was quadratic (100k characters 30 s, 1 MB > 60 s).
     let mb: String = "的".repeat(350_000);
-    let e = within(5, "1 MB of one character", move || err_text(phonemize(&mb, "all_zh")));
+    let e = within(5, "1 MB of one character", move || err_text(phonemize(&mb, Lang::AllZh)));
     assert!(e.contains("at most"), "{e}");
     let run: String = "的".repeat(20_000);
-    let n = within(60, "20k Han characters", move || phonemize(&run, "all_zh").unwrap().len());
+    let n = within(60, "20k Han characters", move || phonemize(&run, Lang::AllZh).unwrap().len());
     assert_eq!(n, 40_000);
     let run: String = "a".repeat(5_000);
-    within(60, "5k letters", move || phonemize(&run, "en").unwrap());
+    within(60, "5k letters", move || phonemize(&run, Lang::En).unwrap());
 }
 
 #[test]
 fn the_auto_error_quotes_only_the_start_of_the_text() {
     let ja: String = "こんにちは".repeat(2000);
-    let e = err_text(phonemize(&ja, "auto"));
+    let e = err_text(phonemize(&ja, Lang::Auto));
     assert!(e.len() < 400, "{} bytes of message", e.len());
 }
 
@@ -377,8 +378,8 @@ fn a_ten_thousand_character_document_phonemizes_sentence_by_sentence() {
     .collect();
     assert!(doc.chars().count() > 10_000);
     let n = within(120, "a 10k-character document", move || {
-        let parts = sentences(&doc, false, CutMethod::Cut5).unwrap();
-        parts.iter().map(|s| phonemize(s, "zh").map(|p| p.len()).unwrap_or(0)).sum::<usize>()
+        let parts = sentences(&doc, Lang::Zh, CutMethod::Cut5).unwrap();
+        parts.iter().map(|s| phonemize(s, Lang::Zh).map(|p| p.len()).unwrap_or(0)).sum::<usize>()
     });
     assert!(n > 10_000, "{n} phones");
 }

@@ -19,9 +19,12 @@ use std::time::{Duration, Instant};
 use sovits_core::Error;
 use sovits_core::audio::read_wav;
 use sovits_core::backend::CpuBackend;
-use sovits_core::pipeline::{CancelToken, ModelPaths, SynthesisParams, Tts, TtsOptions, Voice};
+use sovits_core::models::gpt::SamplingParams;
+use sovits_core::pipeline::{
+    CancelToken, ModelPaths, ReferenceOptions, SynthesisParams, Transcript, Tts, TtsOptions, Voice, VoiceOptions,
+};
 use sovits_core::rng::Rng;
-use sovits_core::text::FrontendOptions;
+use sovits_core::text::Lang;
 use sovits_core::text::split::CutMethod;
 
 type B = CpuBackend;
@@ -61,17 +64,18 @@ fn jobs() -> Vec<Job> {
     let cuts = [CutMethod::Cut0, CutMethod::Cut1, CutMethod::Cut4, CutMethod::Cut5];
     (0..JOBS)
         .map(|i| {
-            let params = SynthesisParams {
+            let sampling = SamplingParams {
                 top_k: 1 + pick(20),
                 temperature: 0.6 + pick(7) as f32 * 0.1,
                 repetition_penalty: 1.0 + pick(5) as f32 * 0.1,
-                speed: 0.8 + pick(6) as f32 * 0.1,
-                noise_scale: pick(4) as f32 * 0.2,
-                seed: pick(1000) as u64,
-                split: cuts[pick(cuts.len())],
-                max_tokens: 40 + pick(80),
-                ..SynthesisParams::default()
+                ..SamplingParams::default()
             };
+            let speed = 0.8 + pick(6) as f32 * 0.1;
+            let noise_scale = pick(4) as f32 * 0.2;
+            let sampling = SamplingParams { seed: pick(1000) as u64, ..sampling };
+            let split = cuts[pick(cuts.len())];
+            let sampling = SamplingParams { max_steps: 40 + pick(80), ..sampling };
+            let params = SynthesisParams { sampling, speed, noise_scale, split, ..SynthesisParams::default() };
             let cancel = match i % 10 {
                 3 => Cancel::AfterChunks(1),
                 7 => Cancel::AfterMillis(pick(30) as u64),
@@ -97,7 +101,7 @@ fn run(tts: &Tts<B>, voices: &[Voice], job: &Job) -> Result<Option<Vec<f32>>, Er
     };
     let mut samples = Vec::new();
     let mut chunks = 0;
-    let r = tts.synthesize_stream(&voices[job.voice], job.text, "en", &job.params, &token, |c| {
+    let r = tts.synthesize_stream(&voices[job.voice], job.text, Lang::En, &job.params, &token, |c| {
         samples.extend_from_slice(&c.samples);
         chunks += 1;
         if matches!(job.cancel, Cancel::AfterChunks(n) if chunks >= n) {
@@ -150,17 +154,22 @@ fn soak() {
     };
     let tts = Arc::new(Tts::<B>::load(&paths, &TtsOptions::default(), &Default::default()).expect("tiny model"));
     let reference = read_wav(root.join("io/ref_32k.wav")).unwrap();
-    let fe = FrontendOptions::default();
-    let with_text = tts.voice(&reference, Some(("Hello there, how are you today", "en")), &fe).unwrap();
+    let fe = VoiceOptions::default();
+    // The shorter clip is under 3 s: it needs the window opened.
+    let open =
+        VoiceOptions { reference: ReferenceOptions { allow_any_length: true, ..Default::default() }, ..fe.clone() };
+    let with_text =
+        tts.voice(&reference, Some(&Transcript::new("Hello there, how are you today", Lang::En)), &fe).unwrap();
     let free = tts.voice(&reference, None, &fe).unwrap();
-    let mut multi = tts.voice(&reference, Some(("It is a fine day for a walk", "en")), &fe).unwrap();
+    let mut multi =
+        tts.voice(&reference, Some(&Transcript::new("It is a fine day for a walk", Lang::En)), &fe).unwrap();
     let half = sovits_core::audio::Audio {
         samples: reference.samples[..reference.samples.len() * 2 / 3].to_vec(),
         sample_rate: reference.sample_rate,
     };
-    tts.add_reference(&mut multi, &half).unwrap();
+    tts.add_reference(&mut multi, &half, &open.reference).unwrap();
     // A second reference-free voice from a shorter clip (under 3 s: no prompt is made from it).
-    let other = tts.voice(&half, None, &fe).unwrap();
+    let other = tts.voice(&half, None, &open).unwrap();
     let voices = Arc::new(vec![with_text, free, multi, other]);
     let jobs = Arc::new(jobs());
 

@@ -1,6 +1,7 @@
 //! The cut methods and the pipeline's sentence list against the original
 //! (`tests/fixtures/text/split.jsonl`: `pieces` and `texts` of every case).
 
+use sovits_core::text::Lang;
 use sovits_core::text::split::{CutMethod, cut, sentences};
 
 #[test]
@@ -14,7 +15,7 @@ fn split_jsonl_pieces_and_texts() {
         let id = j["id"].as_str().unwrap();
         let text = j["text"].as_str().unwrap();
         let method: CutMethod = j["method"].as_str().unwrap().parse().unwrap();
-        let lang_is_en = j["lang"].as_str() == Some("en");
+        let lang: Lang = j["lang"].as_str().unwrap().parse().unwrap();
         total += 1;
         let ours = cut(text, method);
         let want_err = !j["error"].is_null();
@@ -26,7 +27,7 @@ fn split_jsonl_pieces_and_texts() {
             }
             _ => false,
         };
-        let texts = sentences(text, lang_is_en, method);
+        let texts = sentences(text, lang, method);
         let texts_ok = match (&texts, j["texts_error"].is_null()) {
             (Err(_), false) => true,
             (Ok(t), true) => {

@@ -11,7 +11,8 @@ use sovits_core::models::bert::BertModel;
 use sovits_core::models::gpt::Text2SemanticDecoder;
 use sovits_core::models::hubert::HubertModel;
 use sovits_core::models::sovits::SynthesizerTrn;
-use sovits_core::pipeline::Voice;
+use sovits_core::pipeline::{Spectrogram, Transcript, Voice};
+use sovits_core::text::Lang;
 use sovits_core::weights::TensorStore;
 use sovits_fuzz::{B, micro_bert, micro_gpt, micro_hubert, micro_sovits};
 
@@ -45,20 +46,21 @@ fn main() {
         prompt_tokens: vec![],
         prompt_phones: vec![],
         prompt_bert: vec![],
-        refers: vec![(refer.clone(), 3)],
-        bins: 9,
         bert_dim: 8,
-        prompt_text: None,
+        refers: vec![Spectrogram { data: refer.clone(), bins: 9, frames: 3 }],
+        transcript: None,
     };
     std::fs::write(voice.join("reference_free.voice"), free.to_bytes().unwrap()).unwrap();
     let prompted = Voice {
         prompt_tokens: vec![1, 2, 3, 0],
         prompt_phones: vec![5, 6],
         prompt_bert: (0..16).map(|i| i as f32).collect(),
-        refers: vec![(refer.clone(), 3), (refer[..18].to_vec(), 2)],
-        bins: 9,
         bert_dim: 8,
-        prompt_text: Some(("你好。".into(), "zh".into())),
+        refers: vec![
+            Spectrogram { data: refer.clone(), bins: 9, frames: 3 },
+            Spectrogram { data: refer[..18].to_vec(), bins: 9, frames: 2 },
+        ],
+        transcript: Some(Transcript::new("你好。", Lang::Zh)),
     };
     std::fs::write(voice.join("two_references.voice"), prompted.to_bytes().unwrap()).unwrap();
     println!("wrote the safetensors and voice seeds under {}", root.display());

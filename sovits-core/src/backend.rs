@@ -19,3 +19,9 @@ pub type CpuBackend = Flex;
 /// The default CPU backend of this build: `flex` when enabled, else `ndarray`.
 #[cfg(all(feature = "ndarray", not(feature = "flex")))]
 pub type CpuBackend = NdArray;
+
+/// The CUDA device with this index (0 = the first GPU).
+#[cfg(feature = "cuda")]
+pub fn cuda_device(index: usize) -> burn::backend::cuda::CudaDevice {
+    burn::backend::cuda::CudaDevice { index }
+}

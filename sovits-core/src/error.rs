@@ -8,11 +8,13 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// A file could not be opened or read.
-    #[error("cannot read {path}: {source}")]
+    /// A file could not be opened, read or written.
+    #[error("cannot {} {path}: {source}", if *writing { "write" } else { "read" })]
     Io {
         /// The file.
         path: PathBuf,
+        /// Whether it was being written (else read).
+        writing: bool,
         /// The OS error.
         #[source]
         source: std::io::Error,
@@ -53,8 +55,9 @@ pub enum Error {
 
     /// The checkpoint is a GPT-SoVITS version this library does not run.
     #[error(
-        "{what} is a GPT-SoVITS {version} model, which is not supported yet; supported: v1 and v2 \
-         (e.g. s2G2333k.pth / s2G488k.pth and fine-tunes of them)"
+        "{what} is a GPT-SoVITS {version} model, which is not supported yet; supported: {} \
+         (e.g. s2G2333k.pth / s2G488k.pth and fine-tunes of them)",
+        crate::weights::ModelVersion::supported_list()
     )]
     Unsupported {
         /// The file or model.
@@ -110,12 +113,58 @@ fn render_key_problems(missing: &[String], mis_shaped: &[String], unexpected: &[
     out
 }
 
+/// The kinds of [`Error`], one per variant (see [`Error::kind`]). Not `non_exhaustive` on
+/// purpose: a new kind must be mapped by every caller that matches on them (the C API's
+/// status codes), so adding one is a breaking change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// [`Error::Io`].
+    Io,
+    /// [`Error::Format`].
+    Format,
+    /// [`Error::WeightsMismatch`].
+    WeightsMismatch,
+    /// [`Error::Unsupported`].
+    Unsupported,
+    /// [`Error::UnsupportedLanguage`].
+    UnsupportedLanguage,
+    /// [`Error::Config`].
+    Config,
+    /// [`Error::Audio`].
+    Audio,
+    /// [`Error::InvalidArgument`].
+    InvalidArgument,
+    /// [`Error::Cancelled`].
+    Cancelled,
+}
+
 /// `Result` with [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Error::Io { path: path.into(), source }
+        Error::Io { path: path.into(), writing: false, source }
+    }
+
+    /// An [`Error::Io`] from writing a file.
+    pub(crate) fn io_write(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io { path: path.into(), writing: true, source }
+    }
+
+    /// What kind of error this is, for callers that branch on it (the C API maps each kind to
+    /// one status code).
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Io { .. } => ErrorKind::Io,
+            Error::Format { .. } => ErrorKind::Format,
+            Error::WeightsMismatch { .. } => ErrorKind::WeightsMismatch,
+            Error::Unsupported { .. } => ErrorKind::Unsupported,
+            Error::UnsupportedLanguage { .. } => ErrorKind::UnsupportedLanguage,
+            Error::Config(_) => ErrorKind::Config,
+            Error::Audio(_) => ErrorKind::Audio,
+            Error::InvalidArgument(_) => ErrorKind::InvalidArgument,
+            Error::Cancelled => ErrorKind::Cancelled,
+        }
     }
 
     /// An [`Error::Io`] for a file or folder that is not there; `why` says what was expected.

@@ -4,17 +4,24 @@
 //! native Rust library on [burn](https://burn.dev). The official checkpoints load as they are
 //! and every module is checked against the original PyTorch implementation.
 //!
-//! Layout: [`audio`] (WAV, resampling, spectrogram), [`weights`] (safetensors and the official
-//! PyTorch files), [`models`] (one folder per sub-model). The models are generic over a burn
+//! Layout: [`pipeline`] (the whole call: [`pipeline::Tts`], [`pipeline::Voice`],
+//! [`pipeline::SynthesisParams`]), [`text`] (the frontend: [`text::Lang`], sentence splitting,
+//! phonemes), [`models`] (one folder per sub-model: GPT, SoVITS, HuBERT, BERT), [`audio`] (WAV,
+//! resampling, spectrogram), [`weights`] (safetensors and the official PyTorch files),
+//! [`limits`] (bounds on untrusted input). The models are generic over a burn
 //! [`Backend`](burn::tensor::backend::Backend); [`backend`] names the ones this build enables.
+//! The C API is the `sovits-ffi` crate.
 //!
 //! ```no_run
 //! use sovits_core::backend::CpuBackend;
-//! use sovits_core::models::sovits::{Noise, SynthesizerTrn};
+//! use sovits_core::pipeline::{SynthesisParams, Transcript, Tts, TtsOptions, VoiceOptions};
+//! use sovits_core::text::Lang;
 //!
-//! let device = Default::default();
-//! let (model, info) = SynthesizerTrn::<CpuBackend>::from_file("s2G2333k.pth", None, &device)?;
-//! println!("loaded a {} SoVITS model", info.version);
+//! let tts = Tts::<CpuBackend>::from_dir("pretrained_models", &TtsOptions::default(), &Default::default())?;
+//! let transcript = Transcript::new("参考音频说的话。", Lang::Zh);
+//! let voice = tts.voice_from_wav("ref.wav", Some(&transcript), &VoiceOptions::default())?;
+//! let audio = tts.synthesize(&voice, "今天天气真不错。", Lang::Zh, &SynthesisParams::default())?;
+//! sovits_core::audio::write_wav("out.wav", &audio.samples, audio.sample_rate)?;
 //! # Ok::<(), sovits_core::Error>(())
 //! ```
 #![warn(missing_docs)]
@@ -29,4 +36,4 @@ pub mod rng;
 pub mod text;
 pub mod weights;
 
-pub use error::{Error, Result};
+pub use error::{Error, ErrorKind, Result};

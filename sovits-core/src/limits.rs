@@ -27,7 +27,7 @@ pub const MAX_AUDIO_SECONDS: f64 = 600.0;
 /// Longest reference clip, in seconds, even with `allow_any_length` (upstream refuses more than
 /// 10 s; HuBERT's attention grows with the square of the length).
 pub const MAX_REFERENCE_SECONDS: f64 = 30.0;
-/// Longest text one [`crate::text::phonemize`] call takes, in characters. Every stage of the
+/// Longest text one `text::phonemize` call takes, in characters. Every stage of the
 /// frontend is linear in its input, but some are slow on degenerate text (a 20 000-letter
 /// "word" goes through the word segmenter and the neural G2P piece by piece); synthesis
 /// phonemises sentence by sentence, so only a single sentence this long hits the limit.

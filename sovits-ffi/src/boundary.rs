@@ -30,17 +30,7 @@ impl Fail {
 
 impl From<Error> for Fail {
     fn from(e: Error) -> Self {
-        use sovits_status::*;
-        let status = match &e {
-            Error::Io { .. } => SOVITS_STATUS_IO,
-            Error::Format { .. } | Error::WeightsMismatch { .. } | Error::Config(_) => SOVITS_STATUS_WEIGHTS,
-            Error::Unsupported { .. } | Error::UnsupportedLanguage { .. } => SOVITS_STATUS_UNSUPPORTED,
-            Error::Audio(_) => SOVITS_STATUS_AUDIO,
-            Error::InvalidArgument(_) => SOVITS_STATUS_INVALID_ARG,
-            Error::Cancelled => SOVITS_STATUS_CANCELLED,
-            _ => SOVITS_STATUS_PANIC,
-        };
-        Fail { status, message: e.to_string() }
+        Fail { status: e.kind().into(), message: e.to_string() }
     }
 }
 
@@ -91,24 +81,6 @@ pub fn catch<T>(default: T, f: impl FnOnce() -> T) -> T {
 /// `p` is NULL or valid for reads.
 pub unsafe fn handle<'a, T>(p: *const T, what: &str) -> Result<&'a T, Fail> {
     unsafe { p.as_ref() }.ok_or_else(|| Fail::null(what))
-}
-
-/// A params struct whose `struct_size` (its first field) covers this version's fields.
-///
-/// # Safety
-/// `p` is NULL or points to at least `struct_size` readable bytes starting with a `u32`.
-pub unsafe fn params<'a, T>(p: *const T, what: &str) -> Result<&'a T, Fail> {
-    if p.is_null() {
-        return Err(Fail::null(what));
-    }
-    let size = unsafe { *(p as *const u32) } as usize;
-    if size < size_of::<T>() {
-        return Err(Fail::invalid(format!(
-            "{what}.struct_size is {size}, this library needs {} (start from the *_default_params() of its header)",
-            size_of::<T>()
-        )));
-    }
-    Ok(unsafe { &*p })
 }
 
 /// A params struct that has grown by appending fields: `struct_size` must be at least

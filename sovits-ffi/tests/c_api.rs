@@ -10,7 +10,7 @@ fn lib_dir() -> PathBuf {
     // target/<profile>/deps/c_api-<hash> -> target/<profile>
     let exe = std::env::current_exe().unwrap();
     let profile_dir = exe.parent().and_then(Path::parent).unwrap().to_path_buf();
-    let name = format!("{}sovits_ffi{}", std::env::consts::DLL_PREFIX, std::env::consts::DLL_SUFFIX);
+    let name = format!("{}sovits{}", std::env::consts::DLL_PREFIX, std::env::consts::DLL_SUFFIX);
     // `cargo test` rebuilds the cdylib in deps/ (it uplifts to the profile directory only on `cargo build`).
     for d in [profile_dir.join("deps"), profile_dir.clone()] {
         if d.join(&name).exists() {
@@ -45,7 +45,7 @@ fn c_soak() {
         .arg(crate_dir.join("tests/c/soak_test.c"))
         .arg(format!("-I{}", root.join("include").display()))
         .arg(format!("-L{}", lib.display()))
-        .arg("-lsovits_ffi")
+        .arg("-lsovits")
         .arg(format!("-Wl,-rpath,{}", lib.display()))
         .arg("-o")
         .arg(&exe));
@@ -76,7 +76,7 @@ fn c_program_and_cpp_header() {
     let link = |cmd: &mut Command| {
         cmd.arg(format!("-I{}", include.display()))
             .arg(format!("-L{}", lib.display()))
-            .arg("-lsovits_ffi")
+            .arg("-lsovits")
             .arg(format!("-Wl,-rpath,{}", lib.display()));
     };
     let c_exe = tmp.join("api_test");
@@ -110,6 +110,20 @@ fn c_program_and_cpp_header() {
     let out = run(with_lib(&c_exe).args(&args));
     println!("{out}");
     assert!(out.contains("all checks passed"));
+    // The example program of the docs builds with its documented line and runs on the shipped
+    // model folder.
+    let demo = tmp.join("sovits_demo");
+    let mut c = Command::new(&cc);
+    c.args(["-std=c99", "-O2", "-Wall", "-Wextra", "-Werror"]).arg(root.join("examples/c/main.c"));
+    link(&mut c);
+    run(c.arg("-o").arg(&demo));
+    let out = run(with_lib(&demo)
+        .arg(tiny.join("official"))
+        .arg(tiny.join("io/ref_32k.wav"))
+        .args(["Hello there, how are you today", "en", "Hello from C.", "EN"])
+        .arg(tmp.join("out.f32")));
+    assert!(out.contains("wrote") && out.contains("sentence 1"), "{out}");
+    assert!(std::fs::metadata(tmp.join("out.f32")).unwrap().len() > 0);
     if std::env::var_os("SOVITS_VALGRIND").is_some() {
         let out = run(with_lib(Path::new("valgrind"))
             .args(["--error-exitcode=1", "--leak-check=full", "--errors-for-leak-kinds=definite", "-q"])

@@ -1,8 +1,22 @@
-//! The inference pipeline: reference audio in, model inputs out, and the whole text-to-speech
-//! call ([`Tts`], [`Voice`], [`SynthesisParams`]).
+//! The inference pipeline, one file per job:
+//!
+//! * [`model_paths`](ModelPaths): where the four model parts are;
+//! * `reference`: reference clip -> prompt semantic tokens and spectrogram, and the clip checks;
+//! * `voice`: the [`Voice`] a clip and its [`Transcript`] become, and its file format;
+//! * `params`: [`SynthesisParams`] of a call (with the GPT's [`SamplingParams`](crate::models::gpt::SamplingParams));
+//! * `cancel`: [`CancelToken`];
+//! * `tts`: the loaded models ([`Tts`]) and the sentence loop.
 
+mod cancel;
+mod model_paths;
+mod params;
 mod reference;
 mod tts;
+mod voice;
 
-pub use reference::{ReferenceOptions, check_reference, prompt_semantic, reference_spectrogram};
-pub use tts::{CancelToken, Chunk, ModelOverrides, ModelPaths, SynthesisParams, Tts, TtsOptions, Voice};
+pub use cancel::CancelToken;
+pub use model_paths::{ModelOverrides, ModelPaths};
+pub use params::SynthesisParams;
+pub use reference::{ReferenceOptions, check_reference, check_reference_clip, prompt_semantic, reference_spectrogram};
+pub use tts::{Chunk, Tts, TtsOptions, VoiceOptions};
+pub use voice::{Spectrogram, Transcript, Voice};

@@ -67,27 +67,35 @@ pub fn check_reference(audio: &Audio) -> Result<()> {
     Ok(())
 }
 
-/// Prompt semantic tokens of a reference clip: resample to 16 kHz, check the 3-10 s window
-/// (unless allowed), append the zero padding, run HuBERT (raw samples, no normalisation),
-/// then `extract_latent`.
-pub fn prompt_semantic<B: Backend>(
-    hubert: &HubertModel<B>,
-    sovits: &SynthesizerTrn<B>,
-    audio: &Audio,
-    opts: &ReferenceOptions,
-) -> Result<Vec<u32>> {
+/// The checks every reference clip of a voice passes (the main one, extra ones, and the one
+/// of a reference-free voice), before any costly work: [`check_reference`], not silent, and
+/// upstream's 3-10 s window unless `opts.allow_any_length`.
+pub fn check_reference_clip(audio: &Audio, opts: &ReferenceOptions) -> Result<()> {
     check_reference(audio)?;
     let peak = audio.samples.iter().fold(0f32, |a, &b| a.max(b.abs()));
     if peak < SILENCE_PEAK {
         return Err(Error::Audio("the reference audio is silent; record 3-10 s of clear speech".into()));
     }
     let (lo, hi) = REFERENCE_RANGE_16K;
-    // The length check comes before the (costly) resampling; the resampler's output length is
-    // `ceil(len * 16000 / rate)`, checked again below.
+    // Checked before the (costly) resampling; the resampler's output length is
+    // `ceil(len * 16000 / rate)`, which `prompt_semantic` checks again.
     let len_16k = (audio.samples.len() as u64 * 16_000).div_ceil(audio.sample_rate as u64) as usize;
     if !opts.allow_any_length && (len_16k < lo || len_16k > hi) {
         return Err(too_long_or_short(len_16k));
     }
+    Ok(())
+}
+
+/// Prompt semantic tokens of a reference clip: [`check_reference_clip`], resample to 16 kHz,
+/// append the zero padding, run HuBERT (raw samples, no normalisation), then `extract_latent`.
+pub fn prompt_semantic<B: Backend>(
+    hubert: &HubertModel<B>,
+    sovits: &SynthesizerTrn<B>,
+    audio: &Audio,
+    opts: &ReferenceOptions,
+) -> Result<Vec<u32>> {
+    check_reference_clip(audio, opts)?;
+    let (lo, hi) = REFERENCE_RANGE_16K;
     let mut wav = resample(&audio.samples, audio.sample_rate, 16_000)?;
     if !opts.allow_any_length && (wav.len() < lo || wav.len() > hi) {
         return Err(too_long_or_short(wav.len()));

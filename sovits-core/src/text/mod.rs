@@ -1,17 +1,21 @@
-//! The text frontend (upstream `GPT_SoVITS/text/` and `TTS_infer_pack/`): symbol tables,
-//! sentence splitting and Mandarin (normalisation, segmentation, G2P) so far; English and the
-//! language segmenter follow (see `docs/text-frontend.md`).
+//! The text frontend (upstream `GPT_SoVITS/text/` and `TTS_infer_pack/`): the call languages
+//! ([`Lang`]), sentence splitting ([`split`]), the language segmenter ([`langseg`]), Mandarin
+//! ([`zh`]: normalisation, segmentation, G2P) and English ([`en`]), the symbol table, and
+//! [`phonemize`], which puts them together (see `docs/text-frontend.md`). Japanese, Korean
+//! and Cantonese come later.
 
 mod budoux;
 pub mod en;
 #[cfg_attr(not(feature = "lid176"), allow(dead_code))]
 mod fasttext;
+mod lang;
 pub mod langseg;
 mod regex_util;
 pub mod split;
 mod symbols;
 pub mod zh;
 
+pub use lang::{Lang, SegmentLang};
 pub use symbols::{SymbolTable, cleaned_text_to_sequence};
 
 use crate::{Error, Result};
@@ -19,8 +23,8 @@ use crate::{Error, Result};
 /// One language segment of a text and what the frontend made of it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Segment {
-    /// `zh`, `en`, ...
-    pub lang: String,
+    /// Its language.
+    pub lang: SegmentLang,
     /// The segment's text.
     pub text: String,
     /// Its normalised text.
@@ -58,11 +62,12 @@ impl Phonemes {
 
 /// Text to v2 phone ids, like upstream's `get_phones_and_bert` (without the BERT part).
 ///
-/// Languages: `en` (the whole text is one English segment), `all_zh` (Chinese, with English
-/// pieces for Latin words), `zh` (Chinese-English mixing: everything that is not English is
-/// read as Chinese) and `auto` (where every piece is Chinese or English; Japanese and Korean
-/// pieces answer [`Error::UnsupportedLanguage`] until those frontends land).
-pub fn phonemize(text: &str, lang: &str) -> Result<Phonemes> {
+/// Languages: [`Lang::En`] (the whole text is one English segment), [`Lang::AllZh`]
+/// (Chinese, with English pieces for Latin words), [`Lang::Zh`] (Chinese-English mixing:
+/// everything that is not English is read as Chinese) and [`Lang::Auto`] (where every piece
+/// is Chinese or English; Japanese and Korean pieces answer [`Error::UnsupportedLanguage`]
+/// until those frontends land, as do the other [`Lang`]s).
+pub fn phonemize(text: &str, lang: Lang) -> Result<Phonemes> {
     phonemize_with(text, lang, &FrontendOptions::default())
 }
 
@@ -134,22 +139,14 @@ impl UserDict {
 }
 
 /// [`phonemize`] with options (user dictionary, polyphone model switch).
-pub fn phonemize_with(text: &str, lang: &str, opts: &FrontendOptions) -> Result<Phonemes> {
+pub fn phonemize_with(text: &str, lang: Lang, opts: &FrontendOptions) -> Result<Phonemes> {
     if opts.g2pw {
         return Err(Error::InvalidArgument(
             "the g2pW polyphone model is not available yet; set FrontendOptions::g2pw to false".into(),
         ));
     }
-    match lang {
-        "all_zh" | "en" | "zh" | "auto" => {}
-        "all_ja" | "ja" | "all_ko" | "ko" | "all_yue" | "yue" | "auto_yue" => {
-            return Err(Error::UnsupportedLanguage { lang: lang.to_string(), supported: SUPPORTED.into() });
-        }
-        other => {
-            return Err(Error::InvalidArgument(format!(
-                "unknown language {other:?}; use one of all_zh, zh, en, auto (ja, ko, yue come later)"
-            )));
-        }
+    if !lang.is_supported() {
+        return Err(Error::UnsupportedLanguage { lang: lang.to_string(), supported: SUPPORTED.into() });
     }
     let chars = text.chars().count();
     if chars > crate::limits::MAX_PHONEMIZE_CHARS {
@@ -171,52 +168,64 @@ pub fn phonemize_with(text: &str, lang: &str, opts: &FrontendOptions) -> Result<
 const SUPPORTED: &str = "all_zh, zh, en, and auto for Chinese-English text";
 
 /// One pass of `get_phones_and_bert`: the language segments, each through `clean_text`.
-fn phonemize_pass(text: &str, lang: &str, opts: &FrontendOptions) -> Result<Phonemes> {
-    let pieces: Vec<(String, String)> = match lang {
-        "en" => vec![("en".into(), text.to_string())],
-        "all_zh" => langseg::get_texts(text, "zh").into_iter().map(|p| (p.lang, p.text)).collect(),
-        "zh" => {
+fn phonemize_pass(text: &str, lang: Lang, opts: &FrontendOptions) -> Result<Phonemes> {
+    let pieces: Vec<(SegmentLang, String)> = match lang {
+        Lang::En => vec![(SegmentLang::En, text.to_string())],
+        // `get_texts` with a default language labels every piece `zh` or `en`.
+        Lang::AllZh => langseg::get_texts(text, "zh")
+            .into_iter()
+            .map(|p| (SegmentLang::from_label(&p.lang).unwrap_or(SegmentLang::Zh), p.text))
+            .collect(),
+        Lang::Zh => {
             // Consecutive non-English pieces become one piece in the argument's language.
-            let mut out: Vec<(String, String)> = Vec::new();
+            let mut out: Vec<(SegmentLang, String)> = Vec::new();
             for p in langseg::get_texts(text, "") {
-                let lang = if p.lang == "en" { "en" } else { "zh" };
+                let lang = if p.lang == "en" { SegmentLang::En } else { SegmentLang::Zh };
                 match out.last_mut() {
                     Some(last) if last.0 == lang => last.1.push_str(&p.text),
-                    _ => out.push((lang.into(), p.text)),
+                    _ => out.push((lang, p.text)),
                 }
             }
             out
         }
         _ => {
-            let pieces: Vec<(String, String)> =
-                langseg::get_texts(text, "").into_iter().map(|p| (p.lang, p.text)).collect();
-            if let Some((l, t)) = pieces.iter().find(|(l, _)| l != "zh" && l != "en") {
-                // Quote only the start of the piece: the message may end up in a log or a UI.
-                let mut quoted: String = t.chars().take(40).collect();
-                if quoted.len() < t.len() {
-                    quoted.push('…');
+            let mut pieces = Vec::new();
+            for p in langseg::get_texts(text, "") {
+                match SegmentLang::from_label(&p.lang) {
+                    Some(l @ (SegmentLang::Zh | SegmentLang::En)) => pieces.push((l, p.text)),
+                    _ => return Err(unsupported_piece(lang, &p.lang, &p.text)),
                 }
-                return Err(Error::UnsupportedLanguage {
-                    lang: format!("{lang} (a {l} piece: {quoted:?})"),
-                    supported: SUPPORTED.into(),
-                });
             }
             pieces
         }
     };
     if pieces.is_empty() {
-        return Err(Error::InvalidArgument("the text is empty (nothing but whitespace)".into()));
+        return Err(Error::InvalidArgument(
+            "nothing in the text can be read aloud: it is empty, or holds only whitespace, emoji or symbols \
+             the frontend drops"
+                .into(),
+        ));
     }
-    let segments = pieces.into_iter().map(|(l, t)| clean_text(&l, t, &opts.user_dict)).collect::<Result<Vec<_>>>()?;
+    let segments = pieces.into_iter().map(|(l, t)| clean_text(l, t, &opts.user_dict)).collect::<Result<Vec<_>>>()?;
     let ids = segments.iter().flat_map(|s| s.ids.iter().copied()).collect();
     let norm_text = segments.iter().map(|s| s.norm_text.as_str()).collect();
     Ok(Phonemes { segments, ids, norm_text })
 }
 
+/// The error for a piece `auto` found in a language this build does not read.
+fn unsupported_piece(lang: Lang, label: &str, t: &str) -> Error {
+    // Quote only the start of the piece: the message may end up in a log or a UI.
+    let mut quoted: String = t.chars().take(40).collect();
+    if quoted.len() < t.len() {
+        quoted.push('…');
+    }
+    Error::UnsupportedLanguage { lang: format!("{lang} (a {label} piece: {quoted:?})"), supported: SUPPORTED.into() }
+}
+
 /// `clean_text(text, lang, "v2")` then `cleaned_text_to_sequence`: one segment.
-fn clean_text(lang: &str, text: String, user: &UserDict) -> Result<Segment> {
+fn clean_text(lang: SegmentLang, text: String, user: &UserDict) -> Result<Segment> {
     let (norm_text, mut phones, word2ph) = match lang {
-        "en" => {
+        SegmentLang::En => {
             let norm_text = en::text_normalize(&text);
             let mut phones = en::g2p_with(&norm_text, &|w| user.en.get(w).cloned());
             if phones.len() < 4 {
@@ -236,7 +245,7 @@ fn clean_text(lang: &str, text: String, user: &UserDict) -> Result<Segment> {
         }
     }
     let ids = cleaned_text_to_sequence(&phones, table)?;
-    Ok(Segment { lang: lang.to_string(), text, norm_text, phones, ids, word2ph })
+    Ok(Segment { lang, text, norm_text, phones, ids, word2ph })
 }
 
 /// The Mandarin `clean_text`, with `clean_special` for `￥` and `^`.
@@ -282,13 +291,13 @@ mod tests {
     #[test]
     fn mandarin_example_from_the_spec() {
         // `你好。` -> `n i2 h ao3 .` (third-tone sandhi), word2ph [2, 2, 1].
-        let p = phonemize("你好。", "all_zh").unwrap();
+        let p = phonemize("你好。", Lang::AllZh).unwrap();
         let phones: Vec<&str> = p.segments[0].phones.iter().map(String::as_str).collect();
         // Fewer than 6 phones: upstream reruns on "." + text, which adds a leading ".".
         assert_eq!(phones, vec![".", "n", "i2", "h", "ao3", "."]);
         assert_eq!(p.norm_text, ".你好.");
         assert_eq!(p.segments[0].word2ph, Some(vec![1, 2, 2, 1]));
-        let p = phonemize("今天天气真不错，我们出去走走吧。", "all_zh").unwrap();
+        let p = phonemize("今天天气真不错，我们出去走走吧。", Lang::AllZh).unwrap();
         assert_eq!(p.norm_text, "今天天气真不错,我们出去走走吧.");
         assert_eq!(
             p.ids,
@@ -301,19 +310,19 @@ mod tests {
 
     #[test]
     fn bad_input_is_an_error_or_sane_output() {
-        for lang in ["all_zh", "zh", "auto"] {
+        for lang in [Lang::AllZh, Lang::Zh, Lang::Auto] {
             // Upstream crashes on these (IndexError in split_lang); here they are errors.
             assert!(matches!(phonemize("", lang), Err(Error::InvalidArgument(_))), "{lang}");
             assert!(matches!(phonemize(" \n\t ", lang), Err(Error::InvalidArgument(_))), "{lang}");
         }
         // English survives empty text upstream (the "." retry) and so does this port.
-        assert_eq!(phonemize("", "en").unwrap().ids.len(), 2);
-        assert!(matches!(phonemize("你好", "xx"), Err(Error::InvalidArgument(_))));
-        assert!(matches!(phonemize("こんにちは", "ja"), Err(Error::UnsupportedLanguage { .. })));
+        assert_eq!(phonemize("", Lang::En).unwrap().ids.len(), 2);
+        assert!(matches!("xx".parse::<Lang>(), Err(Error::InvalidArgument(_))));
+        assert!(matches!(phonemize("こんにちは", Lang::Ja), Err(Error::UnsupportedLanguage { .. })));
         // Emoji and control characters are dropped by the character filters, not a panic.
-        let p = phonemize("你好😀\u{7}世界。", "all_zh").unwrap();
+        let p = phonemize("你好😀\u{7}世界。", Lang::AllZh).unwrap();
         assert_eq!(p.norm_text, "你好世界.");
-        for lang in ["en", "zh", "auto", "all_zh"] {
+        for lang in [Lang::En, Lang::Zh, Lang::Auto, Lang::AllZh] {
             for text in ["😀😀😀", "\u{0}\u{1b}[31m", "\u{202e}abc", "́", "﷽", "𝕳𝖊𝖑𝖑𝖔"] {
                 let r = phonemize(text, lang);
                 assert!(
@@ -323,33 +332,33 @@ mod tests {
         }
         // Text up to the per-call limit runs (about 60 kB); beyond it is an error at once.
         let long: String = "今天天气很好，".repeat(2800);
-        assert_eq!(phonemize(&long, "all_zh").unwrap().len(), 2800 * 13);
+        assert_eq!(phonemize(&long, Lang::AllZh).unwrap().len(), 2800 * 13);
         let long: String = "The quick brown fox jumps over 13 lazy dogs. ".repeat(440);
-        assert!(phonemize(&long, "en").unwrap().len() > 440 * 30);
+        assert!(phonemize(&long, Lang::En).unwrap().len() > 440 * 30);
         let long: String = "我用ChatGPT写了123行代码。".repeat(1100);
-        assert_eq!(phonemize(&long, "zh").unwrap().len(), 1100 * 30);
+        assert_eq!(phonemize(&long, Lang::Zh).unwrap().len(), 1100 * 30);
         let too_long: String = "今天天气很好，".repeat(5000);
-        assert!(matches!(phonemize(&too_long, "all_zh"), Err(Error::InvalidArgument(m)) if m.contains("at most")));
+        assert!(matches!(phonemize(&too_long, Lang::AllZh), Err(Error::InvalidArgument(m)) if m.contains("at most")));
     }
 
     #[test]
     fn user_dictionary_and_options() {
         let phones = |p: &Phonemes| p.segments.iter().flat_map(|s| s.phones.clone()).collect::<Vec<_>>().join(" ");
-        let base = phonemize("我在银行工作，喜欢吃番茄。", "all_zh").unwrap();
+        let base = phonemize("我在银行工作，喜欢吃番茄。", Lang::AllZh).unwrap();
         assert!(phones(&base).contains("y in2 h ang2"));
         let mut opts = FrontendOptions::default();
         opts.user_dict.add_zh("银行", "yin2 xing2").unwrap();
-        let p = phonemize_with("我在银行工作，喜欢吃番茄。", "all_zh", &opts).unwrap();
+        let p = phonemize_with("我在银行工作，喜欢吃番茄。", Lang::AllZh, &opts).unwrap();
         assert!(phones(&p).contains("y in2 x ing2"), "{}", phones(&p));
         assert_eq!(p.segments[0].word2ph, base.segments[0].word2ph);
 
-        let base = phonemize("I like tomato soup.", "en").unwrap();
+        let base = phonemize("I like tomato soup.", Lang::En).unwrap();
         assert!(phones(&base).contains("T AH0 M EY1 T OW2"));
         opts.user_dict.add_en("Tomato", "T AH0 M AA1 T OW2").unwrap();
-        let p = phonemize_with("I like tomato soup.", "en", &opts).unwrap();
+        let p = phonemize_with("I like tomato soup.", Lang::En, &opts).unwrap();
         assert!(phones(&p).contains("T AH0 M AA1 T OW2"), "{}", phones(&p));
         // English words inside Chinese use it too.
-        let p = phonemize_with("我喜欢tomato。", "zh", &opts).unwrap();
+        let p = phonemize_with("我喜欢tomato。", Lang::Zh, &opts).unwrap();
         assert!(phones(&p).contains("T AH0 M AA1 T OW2"), "{}", phones(&p));
 
         let mut d = UserDict::default();
@@ -360,6 +369,6 @@ mod tests {
         assert!(d.is_empty());
         assert!(d.add_zh("绿", "lü4").is_ok() && d.add_zh("去", "qu4").is_ok());
         let g2pw = FrontendOptions { g2pw: true, ..Default::default() };
-        assert!(matches!(phonemize_with("你好", "zh", &g2pw), Err(Error::InvalidArgument(_))));
+        assert!(matches!(phonemize_with("你好", Lang::Zh, &g2pw), Err(Error::InvalidArgument(_))));
     }
 }

@@ -3,6 +3,7 @@
 
 use unicode_categories::UnicodeCategories;
 
+use super::Lang;
 use crate::{Error, Result};
 
 /// Characters after which `split()` cuts (`splits`).
@@ -259,7 +260,7 @@ fn is_word_char(c: char) -> bool {
 /// when nothing is left), pieces merged to at least 5 characters, symbol-only pieces dropped,
 /// a final `。`/`.` added when a piece does not end in a split mark, and pieces longer than
 /// 510 characters split.
-pub fn sentences(text: &str, lang_is_en: bool, method: CutMethod) -> Result<Vec<String>> {
+pub fn sentences(text: &str, lang: Lang, method: CutMethod) -> Result<Vec<String>> {
     let text = replace_consecutive_punctuation(text);
     let mut text = strip_set(&text, &['\n']).to_string();
     if text.is_empty() {
@@ -268,7 +269,7 @@ pub fn sentences(text: &str, lang_is_en: bool, method: CutMethod) -> Result<Vec<
     let first: String = text.split(|c| SPLITS.contains(&c)).next().unwrap_or("").trim().to_string();
     let starts_with_split = text.chars().next().is_some_and(|c| SPLITS.contains(&c));
     if !starts_with_split && first.chars().count() < 4 {
-        text.insert_str(0, if lang_is_en { "." } else { "。" });
+        text.insert(0, lang.full_stop());
     }
     let mut cut_text = cut(&text, method)?;
     while cut_text.contains("\n\n") {
@@ -285,7 +286,7 @@ pub fn sentences(text: &str, lang_is_en: bool, method: CutMethod) -> Result<Vec<
             continue;
         }
         if p.chars().last().is_some_and(|c| !SPLITS.contains(&c)) {
-            p.push(if lang_is_en { '.' } else { '。' });
+            p.push(lang.full_stop());
         }
         if p.chars().count() > MAX_SENTENCE_CHARS {
             out.extend(split_big_text(&p, MAX_SENTENCE_CHARS));

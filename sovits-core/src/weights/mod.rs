@@ -13,7 +13,7 @@ pub use host::{DType, HostTensor};
 pub use keymap::KeyMap;
 pub use store::{TensorStore, Weights, WeightsLoader, expected_tensors, fold_weight_norm};
 pub use torch::TorchFile;
-pub use version::{HeaderTag, ModelVersion, detect_sovits_version};
+pub use version::{HeaderTag, ModelVersion, SovitsVariant, VersionSpec, checkpoint_version, detect_sovits_version};
 
 use std::path::Path;
 
@@ -45,6 +45,18 @@ pub fn sniff_format(path: &Path) -> Result<FileFormat> {
         "weight",
         "neither a safetensors file nor a PyTorch zip checkpoint (is the file complete?)",
     ))
+}
+
+/// The GPT-SoVITS header tag of a PyTorch checkpoint (the two digits upstream writes instead
+/// of `PK`), read from the file's first four bytes; `None` for a plain zip or another format.
+/// Cheap: used to tell model files apart without loading them.
+pub fn read_header_tag(path: &Path) -> Result<Option<HeaderTag>> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(path).map_err(|e| crate::Error::io(path, e))?;
+    let mut head = [0u8; 4];
+    let n = f.read(&mut head).map_err(|e| crate::Error::io(path, e))?;
+    let tagged = n == 4 && &head[2..4] == b"\x03\x04" && head[0].is_ascii_digit() && head[1].is_ascii_digit();
+    Ok(tagged.then(|| HeaderTag::parse([head[0], head[1]])))
 }
 
 /// A loaded state dict plus what the file said about itself.

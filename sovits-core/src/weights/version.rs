@@ -20,6 +20,16 @@ pub enum ModelVersion {
 }
 
 impl ModelVersion {
+    /// Every generation, oldest first.
+    pub const ALL: [ModelVersion; 6] = [
+        ModelVersion::V1,
+        ModelVersion::V2,
+        ModelVersion::V2Pro,
+        ModelVersion::V2ProPlus,
+        ModelVersion::V3,
+        ModelVersion::V4,
+    ];
+
     /// The name upstream uses (`"v2Pro"`, ...).
     pub fn name(self) -> &'static str {
         match self {
@@ -32,9 +42,80 @@ impl ModelVersion {
         }
     }
 
+    /// What this generation is made of and needs: the one table the loaders and the pipeline
+    /// read, so a new generation is a new row here (and its model code), not `if`s elsewhere.
+    pub fn spec(self) -> VersionSpec {
+        use SovitsVariant::*;
+        let (sovits, speaker_model, sample_rate, phone_symbols, supported) = match self {
+            ModelVersion::V1 => (Vits, false, 32_000, 322, true),
+            ModelVersion::V2 => (Vits, false, 32_000, 732, true),
+            ModelVersion::V2Pro => (VitsSpeaker, true, 32_000, 732, false),
+            ModelVersion::V2ProPlus => (VitsSpeakerWide, true, 32_000, 732, false),
+            ModelVersion::V3 => (Cfm, false, 24_000, 732, false),
+            ModelVersion::V4 => (Cfm, false, 48_000, 732, false),
+        };
+        VersionSpec { version: self, sovits, speaker_model, sample_rate, phone_symbols, supported }
+    }
+
     /// Whether this library can run the model.
     pub fn is_supported(self) -> bool {
-        matches!(self, ModelVersion::V1 | ModelVersion::V2)
+        self.spec().supported
+    }
+
+    /// The generations this build runs, as a list for messages (`"v1, v2"`).
+    pub fn supported_list() -> String {
+        Self::ALL.iter().filter(|v| v.is_supported()).map(|v| v.name()).collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// The stage-2 model a generation uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SovitsVariant {
+    /// `SynthesizerTrn`: VITS with MRTE and a reference encoder (v1, v2).
+    Vits,
+    /// `SynthesizerTrn` with a speaker-verification embedding (`sv_emb`, v2Pro).
+    VitsSpeaker,
+    /// v2Pro's model with a wider HiFi-GAN (v2ProPlus).
+    VitsSpeakerWide,
+    /// `SynthesizerTrnV3`: a CFM/DiT decoder and a vocoder (v3, v4).
+    Cfm,
+}
+
+/// What a model generation needs ([`ModelVersion::spec`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VersionSpec {
+    /// The generation.
+    pub version: ModelVersion,
+    /// Its stage-2 model.
+    pub sovits: SovitsVariant,
+    /// Whether it needs the speaker-verification model (`pretrained_eres2netv2w24s4ep4.ckpt`).
+    pub speaker_model: bool,
+    /// Output sample rate.
+    pub sample_rate: u32,
+    /// Rows of the phone table (`enc_p.text_embedding`).
+    pub phone_symbols: usize,
+    /// Whether this build runs it.
+    pub supported: bool,
+}
+
+/// Which generation a SoVITS checkpoint is: its tensors decide ([`detect_sovits_version`]),
+/// with the file's header tag as the tie-breaker where the tensors alone cannot tell (v3 and
+/// v4 share their keys). The one place that answers this for the loaders.
+pub fn checkpoint_version(store: &TensorStore, header_tag: Option<HeaderTag>) -> ModelVersion {
+    detect_sovits_version(store, header_tag.and_then(|h| h.version))
+}
+
+impl std::str::FromStr for ModelVersion {
+    type Err = crate::Error;
+
+    /// Parses upstream's name (`"v2Pro"`, ...).
+    fn from_str(s: &str) -> crate::Result<Self> {
+        ModelVersion::ALL.into_iter().find(|v| v.name() == s).ok_or_else(|| {
+            crate::Error::Config(format!(
+                "unknown model version {s:?} (known: {})",
+                ModelVersion::ALL.map(ModelVersion::name).join(", ")
+            ))
+        })
     }
 }
 

@@ -133,7 +133,18 @@ int main(int argc, char **argv) {
     mp.struct_size = sizeof(sovits_model_params);
     EXPECT_STATUS(sovits_model_load(NULL, &model), SOVITS_STATUS_NULL_ARG);
     EXPECT_STATUS(sovits_model_load(&mp, NULL), SOVITS_STATUS_NULL_ARG);
+    /* Devices: an unknown one; CUDA in a build without it. */
+    mp.device = 7;
+    EXPECT_STATUS(sovits_model_load(&mp, &model), SOVITS_STATUS_INVALID_ARG);
+    mp.device = SOVITS_DEVICE_CUDA;
+    EXPECT_STATUS(sovits_model_load(&mp, &model), SOVITS_STATUS_UNSUPPORTED);
+    CHECK(strstr(sovits_last_error(), "cuda") != NULL);
+    /* A caller built against the first header (no device fields): the defaults (the CPU) apply
+     * to the fields it lacks, whatever the bytes after its struct hold. */
+    mp.struct_size = (uint32_t)offsetof(sovits_model_params, device);
     EXPECT_STATUS(sovits_model_load(&mp, &model), SOVITS_STATUS_OK);
+    mp.struct_size = sizeof(sovits_model_params);
+    mp.device = SOVITS_DEVICE_CPU;
     CHECK(model != NULL);
     CHECK(sovits_model_sample_rate(model) == 32000);
     CHECK(sovits_model_sample_rate(NULL) == 0);
@@ -151,6 +162,23 @@ int main(int argc, char **argv) {
     EXPECT_STATUS(sovits_voice_from_wav(model, ref_wav, bad_utf8, "en", &voice), SOVITS_STATUS_INVALID_ARG);
     EXPECT_STATUS(sovits_voice_from_wav(model, ref_wav, "Hello there.", NULL, &voice), SOVITS_STATUS_NULL_ARG);
     EXPECT_STATUS(sovits_voice_from_wav(model, ref_wav, "Hello there.", "xx", &voice), SOVITS_STATUS_INVALID_ARG);
+    CHECK(strstr(sovits_last_error(), "all_zh, zh, en, auto") != NULL);
+    /* The 3-10 s window: refused by default, open with allow_any_length. */
+    sovits_voice_params vp = sovits_voice_default_params();
+    CHECK(vp.struct_size == sizeof(sovits_voice_params) && vp.allow_any_length == 0);
+    EXPECT_STATUS(sovits_voice_new_with(model, short_clip, 16000, 16000, NULL, NULL, &vp, &voice), SOVITS_STATUS_AUDIO);
+    vp.allow_any_length = 1;
+    EXPECT_STATUS(sovits_voice_new_with(model, short_clip, 16000, 16000, NULL, NULL, &vp, &voice), SOVITS_STATUS_OK);
+    CHECK(voice != NULL);
+    sovits_voice_free(&voice);
+    vp.struct_size = 0;
+    EXPECT_STATUS(sovits_voice_new_with(model, short_clip, 16000, 16000, NULL, NULL, &vp, &voice),
+                  SOVITS_STATUS_INVALID_ARG);
+    EXPECT_STATUS(sovits_voice_from_wav_with(model, ref_wav, NULL, NULL, NULL, &voice), SOVITS_STATUS_OK);
+    EXPECT_STATUS(sovits_voice_add_reference(model, voice, short_clip, 16000, 16000), SOVITS_STATUS_AUDIO);
+    vp.struct_size = sizeof(sovits_voice_params);
+    EXPECT_STATUS(sovits_voice_add_reference_with(model, voice, short_clip, 16000, 16000, &vp), SOVITS_STATUS_OK);
+    sovits_voice_free(&voice);
     /* Malformed WAVs: a 1 Hz file, a header that claims 4 billion samples, garbage. */
     snprintf(path, sizeof path, "%s/rate_1hz.wav", argv[7]);
     EXPECT_STATUS(sovits_voice_from_wav(model, path, NULL, NULL, &voice), SOVITS_STATUS_AUDIO);
@@ -197,7 +225,7 @@ int main(int argc, char **argv) {
     sp.top_k = 1;
     sp.noise_scale = 0.0f;
     sovits_audio *audio = NULL;
-    EXPECT_STATUS(sovits_synthesize(session, loaded, "Hello from C. This is a test.", "en", &sp, &audio),
+    EXPECT_STATUS(sovits_synthesize(session, loaded, "Hello from C. This is a test.", "EN", &sp, &audio),
                   SOVITS_STATUS_OK);
     CHECK(audio != NULL && audio->n_samples > 16000 && audio->sample_rate == 32000);
     if (audio) {
@@ -218,6 +246,9 @@ int main(int argc, char **argv) {
     EXPECT_STATUS(sovits_synthesize(session, voice, "Hi.", "ja", &sp, &audio), SOVITS_STATUS_UNSUPPORTED);
     EXPECT_STATUS(sovits_synthesize(session, voice, bad_utf8, "en", &sp, &audio), SOVITS_STATUS_INVALID_ARG);
     EXPECT_STATUS(sovits_synthesize(session, voice, NULL, "en", &sp, &audio), SOVITS_STATUS_NULL_ARG);
+    EXPECT_STATUS(sovits_synthesize(session, voice, "Hello.", "klingon", &sp, &audio), SOVITS_STATUS_INVALID_ARG);
+    CHECK(strstr(sovits_last_error(), "all_zh, zh, en, auto") != NULL);
+    EXPECT_STATUS(sovits_synthesize(session, voice, "Hello.", "ja", &sp, &audio), SOVITS_STATUS_UNSUPPORTED);
     EXPECT_STATUS(sovits_synthesize(NULL, voice, "Hi.", "en", &sp, &audio), SOVITS_STATUS_NULL_ARG);
     sovits_synth_params bad = sp;
     bad.top_k = 0;

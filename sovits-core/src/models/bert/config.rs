@@ -1,13 +1,15 @@
 //! `BertConfig` (the architecture fields of transformers' `config.json`).
 
+use serde::Deserialize;
 use serde_json::Value as Json;
 
 use crate::limits::{MAX_FFT, MAX_HEADS, MAX_KERNEL, MAX_LAYERS, MAX_VOCAB, MAX_WIDTH, check};
-use crate::models::common::hf::{f64_field, usize_field};
+use crate::models::common::from_json;
+use crate::models::common::hf::HfArchitecture;
 use crate::{Error, Result};
 
-/// BERT sizes.
-#[derive(Debug, Clone, PartialEq)]
+/// BERT sizes: the architecture fields of transformers' `config.json`, by their names there.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct BertConfig {
     /// Vocabulary size (21128).
     pub vocab_size: usize,
@@ -24,7 +26,12 @@ pub struct BertConfig {
     /// Token types (2).
     pub type_vocab_size: usize,
     /// LayerNorm epsilon (1e-12).
+    #[serde(default = "default_eps")]
     pub layer_norm_eps: f64,
+}
+
+fn default_eps() -> f64 {
+    1e-12
 }
 
 impl BertConfig {
@@ -45,26 +52,17 @@ impl BertConfig {
     /// Reads a transformers `config.json` (`model_type` must be `bert`, GELU, absolute
     /// positions).
     pub fn from_json(j: &Json) -> Result<Self> {
-        let s = |k: &str| j.get(k).and_then(Json::as_str).unwrap_or("");
-        if s("model_type") != "bert" {
-            return Err(Error::Config(format!("not a BERT config (model_type {:?})", s("model_type"))));
+        let a = HfArchitecture::read(j)?;
+        if a.model_type != "bert" {
+            return Err(Error::Config(format!("not a BERT config (model_type {:?})", a.model_type)));
         }
-        if s("hidden_act") != "gelu" {
-            return Err(Error::Config(format!("BERT with hidden_act {:?} is not supported", s("hidden_act"))));
+        if a.hidden_act != "gelu" {
+            return Err(Error::Config(format!("BERT with hidden_act {:?} is not supported", a.hidden_act)));
         }
-        if !matches!(s("position_embedding_type"), "" | "absolute") {
+        if !matches!(a.position_embedding_type.as_str(), "" | "absolute") {
             return Err(Error::Config("only absolute position embeddings are supported".into()));
         }
-        let c = BertConfig {
-            vocab_size: usize_field(j, "vocab_size")?,
-            hidden_size: usize_field(j, "hidden_size")?,
-            num_hidden_layers: usize_field(j, "num_hidden_layers")?,
-            num_attention_heads: usize_field(j, "num_attention_heads")?,
-            intermediate_size: usize_field(j, "intermediate_size")?,
-            max_position_embeddings: usize_field(j, "max_position_embeddings")?,
-            type_vocab_size: usize_field(j, "type_vocab_size")?,
-            layer_norm_eps: f64_field(j, "layer_norm_eps", 1e-12)?,
-        };
+        let c: BertConfig = from_json(j, "BERT config")?;
         c.validate()?;
         Ok(c)
     }

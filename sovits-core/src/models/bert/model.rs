@@ -2,10 +2,11 @@
 
 use std::path::Path;
 
-use burn::tensor::activation::{gelu, softmax};
+use burn::tensor::activation::gelu;
 use burn::tensor::{Int, Tensor, TensorData, backend::Backend};
 
 use super::config::BertConfig;
+use crate::models::common::attention::{merge_heads, sdpa, split_heads};
 use crate::models::common::hf::HfFolder;
 use crate::models::common::{Embedding, LayerNorm, Linear};
 use crate::weights::{KeyMap, TensorStore, Weights, WeightsLoader};
@@ -191,15 +192,12 @@ impl<B: Backend> BertModel<B> {
 
 impl<B: Backend> BertLayer<B> {
     fn forward(&self, x: Tensor<B, 3>) -> Tensor<B, 3> {
-        let [b, l, h] = x.dims();
+        let [_, _, h] = x.dims();
         let nh = self.heads;
-        let dh = h / nh;
-        let heads = |y: Tensor<B, 3>| y.reshape([b, l, nh, dh]).swap_dims(1, 2);
-        let q = heads(self.query.forward(x.clone()));
-        let k = heads(self.key.forward(x.clone()));
-        let v = heads(self.value.forward(x.clone()));
-        let scores = q.matmul(k.swap_dims(2, 3)).div_scalar((dh as f64).sqrt());
-        let a = softmax(scores, 3).matmul(v).swap_dims(1, 2).reshape([b, l, h]);
+        let q = split_heads(self.query.forward(x.clone()), nh);
+        let k = split_heads(self.key.forward(x.clone()), nh);
+        let v = split_heads(self.value.forward(x.clone()), nh);
+        let a = merge_heads(sdpa(q, k, v, ((h / nh) as f64).sqrt(), None));
         let x = self.attention_norm.forward(x + self.attention_output.forward(a), 2);
         let f = self.output.forward(gelu(self.intermediate.forward(x.clone())));
         self.output_norm.forward(x + f, 2)

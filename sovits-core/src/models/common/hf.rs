@@ -78,30 +78,28 @@ pub fn check_model_type(config: &Json, expected: &str, path: &Path) -> Result<()
     }
 }
 
-/// Reads a non-negative integer field.
-pub fn usize_field(j: &Json, key: &str) -> Result<usize> {
-    j.get(key)
-        .and_then(Json::as_u64)
-        .map(|v| v as usize)
-        .ok_or_else(|| Error::Config(format!("config field `{key}` is missing or not a non-negative integer")))
+/// The variant fields of a transformers `config.json` that decide whether this port can run
+/// the model (each model's config checks the ones it needs; absent ones read as empty).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct HfArchitecture {
+    /// `model_type` (`bert`, `hubert`).
+    pub model_type: String,
+    /// `hidden_act`.
+    pub hidden_act: String,
+    /// `position_embedding_type` (BERT).
+    pub position_embedding_type: String,
+    /// `feat_extract_norm` (HuBERT).
+    pub feat_extract_norm: String,
+    /// `feat_extract_activation` (HuBERT).
+    pub feat_extract_activation: String,
+    /// `do_stable_layer_norm` (HuBERT).
+    pub do_stable_layer_norm: bool,
 }
 
-/// Reads a float field, with a default.
-pub fn f64_field(j: &Json, key: &str, default: f64) -> Result<f64> {
-    match j.get(key) {
-        None | Some(Json::Null) => Ok(default),
-        Some(v) => v.as_f64().ok_or_else(|| Error::Config(format!("config field `{key}` must be a number"))),
-    }
-}
-
-/// Reads a list of non-negative integers.
-pub fn usize_list(j: &Json, key: &str) -> Result<Vec<usize>> {
-    match j.get(key) {
-        Some(Json::Array(a)) => a
-            .iter()
-            .map(|v| v.as_u64().map(|x| x as usize))
-            .collect::<Option<Vec<_>>>()
-            .ok_or_else(|| Error::Config(format!("config field `{key}` must hold integers"))),
-        _ => Err(Error::Config(format!("config field `{key}` is missing or not a list"))),
+impl HfArchitecture {
+    /// Reads them from a `config.json`.
+    pub fn read(j: &Json) -> Result<Self> {
+        super::from_json(j, "config.json")
     }
 }

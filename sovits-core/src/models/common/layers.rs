@@ -10,6 +10,28 @@ use burn::tensor::{Int, Tensor, backend::Backend};
 use crate::Result;
 use crate::weights::Weights;
 
+/// The options of a [`Conv1d`] besides its sizes (`torch.nn.Conv1d`'s keyword arguments);
+/// the default is PyTorch's: stride 1, no padding, dilation 1, one group, a bias.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConvOptions {
+    /// Stride.
+    pub stride: usize,
+    /// Zeros added (left, right).
+    pub padding: (usize, usize),
+    /// Dilation.
+    pub dilation: usize,
+    /// Groups.
+    pub groups: usize,
+    /// Whether the layer has a bias (`bias=False` upstream: `false`).
+    pub bias: bool,
+}
+
+impl Default for ConvOptions {
+    fn default() -> Self {
+        ConvOptions { stride: 1, padding: (0, 0), dilation: 1, groups: 1, bias: true }
+    }
+}
+
 /// `torch.nn.Conv1d` (optionally weight-normed in the checkpoint; folded at load).
 ///
 /// # Shapes
@@ -30,22 +52,12 @@ pub struct Conv1d<B: Backend> {
 impl<B: Backend> Conv1d<B> {
     /// Loads `{w}.weight` (or its weight-norm pair) and `{w}.bias`, symmetric `padding`.
     pub fn load(w: &Weights<B>, in_ch: usize, out_ch: usize, kernel: usize, padding: usize) -> Result<Self> {
-        Self::load_full(w, in_ch, out_ch, kernel, 1, (padding, padding), 1, 1, true)
+        Self::load_with(w, in_ch, out_ch, kernel, ConvOptions { padding: (padding, padding), ..Default::default() })
     }
 
-    /// Loads with every option. `bias = false` for layers built with `bias=False`.
-    #[allow(clippy::too_many_arguments)]
-    pub fn load_full(
-        w: &Weights<B>,
-        in_ch: usize,
-        out_ch: usize,
-        kernel: usize,
-        stride: usize,
-        padding: (usize, usize),
-        dilation: usize,
-        groups: usize,
-        bias: bool,
-    ) -> Result<Self> {
+    /// Loads with the options of `opts` (stride, padding, dilation, groups, bias).
+    pub fn load_with(w: &Weights<B>, in_ch: usize, out_ch: usize, kernel: usize, opts: ConvOptions) -> Result<Self> {
+        let ConvOptions { stride, padding, dilation, groups, bias } = opts;
         let weight = w.weight_norm("weight", [out_ch, in_ch / groups.max(1), kernel], 0)?;
         let bias = if bias { Some(w.tensor("bias", [out_ch])?) } else { None };
         Ok(Conv1d { weight, bias, stride, pad_left: padding.0, pad_right: padding.1, dilation, groups })

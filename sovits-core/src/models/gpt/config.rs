@@ -1,13 +1,17 @@
 //! GPT (`Text2SemanticDecoder`) hyper-parameters.
 
+use serde::Deserialize;
 use serde_json::Value as Json;
 
 use crate::limits::{MAX_HEADS, MAX_LAYERS, MAX_VOCAB, MAX_WIDTH, check};
+use crate::models::common::from_json;
 use crate::{Error, Result};
 
 /// Sizes of the stage-1 GPT. Field names follow the `model` section of upstream's
-/// `s1longer-v2.yaml` (also stored in every `.ckpt` as `config`).
-#[derive(Debug, Clone, PartialEq)]
+/// `s1longer-v2.yaml` (also stored in every `.ckpt` as `config`); missing fields take the v2
+/// values ([`GptConfig::v2`]).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default)]
 pub struct GptConfig {
     /// Semantic vocabulary including EOS (1025).
     pub vocab_size: usize,
@@ -21,12 +25,28 @@ pub struct GptConfig {
     pub head: usize,
     /// Transformer layers.
     pub n_layer: usize,
-    /// End-of-sequence token (`vocab_size - 1`).
+    /// End-of-sequence token (upstream `EOS`; `vocab_size - 1` when absent).
+    #[serde(rename = "EOS")]
     pub eos: u32,
     /// Width of the BERT features fed to `bert_proj` (1024, hard-coded upstream).
+    #[serde(skip)]
     pub bert_dim: usize,
-    /// `data.max_sec`; upstream's `early_stop_num` is `50 * max_sec`.
+    /// Upstream `data.max_sec`; its `early_stop_num` is `50 * max_sec`.
+    #[serde(skip)]
     pub max_sec: usize,
+}
+
+impl Default for GptConfig {
+    fn default() -> Self {
+        Self::v2()
+    }
+}
+
+/// The `data` section of a GPT config (what this port reads of it).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct DataSection {
+    max_sec: Option<usize>,
 }
 
 impl GptConfig {
@@ -56,45 +76,16 @@ impl GptConfig {
     }
 
     /// Reads the `config` dict of a `.ckpt` or an `s1*.yaml` converted to JSON (sections
-    /// `model` and `data`); missing fields keep the v2 values.
+    /// `model` and `data`, or the model fields at the top level); missing fields keep the v2
+    /// values.
     pub fn from_json(j: &Json) -> Result<Self> {
-        let mut c = Self::v2();
         let model = j.get("model").unwrap_or(j);
-        let get = |v: &Json, k: &str| -> Result<Option<usize>> {
-            match v.get(k) {
-                None | Some(Json::Null) => Ok(None),
-                Some(x) => x
-                    .as_u64()
-                    .map(|n| Some(n as usize))
-                    .ok_or_else(|| Error::Config(format!("`{k}` must be a non-negative integer, found {x}"))),
-            }
-        };
-        if let Some(v) = get(model, "vocab_size")? {
-            c.vocab_size = v;
+        let mut c: GptConfig = from_json(model, "GPT config (model)")?;
+        if model.get("EOS").is_none() {
+            c.eos = u32::try_from(c.vocab_size.saturating_sub(1)).unwrap_or(u32::MAX);
         }
-        if let Some(v) = get(model, "phoneme_vocab_size")? {
-            c.phoneme_vocab_size = v;
-        }
-        if let Some(v) = get(model, "embedding_dim")? {
-            c.embedding_dim = v;
-        }
-        if let Some(v) = get(model, "hidden_dim")? {
-            c.hidden_dim = v;
-        }
-        if let Some(v) = get(model, "head")? {
-            c.head = v;
-        }
-        if let Some(v) = get(model, "n_layer")? {
-            c.n_layer = v;
-        }
-        c.eos = match get(model, "EOS")? {
-            Some(v) => u32::try_from(v).map_err(|_| Error::Config(format!("`EOS` {v} is out of range")))?,
-            None => u32::try_from(c.vocab_size.saturating_sub(1)).unwrap_or(u32::MAX),
-        };
-        if let Some(d) = j.get("data")
-            && let Some(v) = get(d, "max_sec")?
-        {
-            c.max_sec = v;
+        if let Some(d) = j.get("data") {
+            c.max_sec = from_json::<DataSection>(d, "GPT config (data)")?.max_sec.unwrap_or(c.max_sec);
         }
         c.validate()?;
         Ok(c)

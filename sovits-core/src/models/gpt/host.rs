@@ -321,12 +321,26 @@ impl HostDecoder {
     /// One decode step for `token` embedded at audio position `position`; `pe` is the scaled
     /// positional row (`alpha_audio * PE[position]`). Returns the logits.
     pub fn step(&self, token: u32, pe: &[f32], cache: &mut HostKvCache) -> Vec<f32> {
+        self.logits(&self.hidden_step(token, pe, cache).1)
+    }
+
+    /// The prediction head over a hidden state `[d]` -> logits `[vocab]`.
+    pub fn logits(&self, hidden: &[f32]) -> Vec<f32> {
+        let mut logits = vec![0f32; self.head.n_out];
+        self.head.forward(self.simd, hidden, &mut logits);
+        logits
+    }
+
+    /// [`HostDecoder::step`] up to the last layer: the step's input (embedding + position)
+    /// and its hidden state, `[d]` each (what the inference trace records).
+    pub fn hidden_step(&self, token: u32, pe: &[f32], cache: &mut HostKvCache) -> (Vec<f32>, Vec<f32>) {
         let d = self.d;
         let h = self.heads;
         let dh = d / h;
         let simd = self.simd;
         let t = token as usize;
-        let mut x: Vec<f32> = self.audio_embedding[t * d..(t + 1) * d].iter().zip(pe).map(|(e, p)| e + p).collect();
+        let input: Vec<f32> = self.audio_embedding[t * d..(t + 1) * d].iter().zip(pe).map(|(e, p)| e + p).collect();
+        let mut x = input.clone();
         let mut qkv = vec![0f32; 3 * d];
         let mut attn = vec![0f32; d];
         let mut tmp = vec![0f32; d];
@@ -378,8 +392,6 @@ impl HostDecoder {
             layer_norm(&mut x, &l.norm2.0, &l.norm2.1);
         }
         cache.len += 1;
-        let mut logits = vec![0f32; self.head.n_out];
-        self.head.forward(simd, &x, &mut logits);
-        logits
+        (input, x)
     }
 }

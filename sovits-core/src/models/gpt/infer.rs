@@ -5,10 +5,13 @@ use std::path::Path;
 
 use burn::tensor::{Tensor, backend::Backend};
 
+use burn::tensor::TensorData;
+
 use super::cache::KvCache;
 use super::config::GptConfig;
 use super::model::Text2SemanticDecoder;
 use super::sampler::{SamplingParams, apply_repetition_penalty, sample};
+use super::state::{GptState, StepDecoder};
 use crate::rng::Rng;
 use crate::weights::{self, TensorStore, WeightsLoader, keymap};
 use crate::{Error, Result};
@@ -52,6 +55,17 @@ pub struct InferTrace<B: Backend> {
     pub decode_xy_pos: Vec<Tensor<B, 3>>,
     /// Outputs of the cached steps, `[1, 1, d]` each.
     pub decode_xy_dec: Vec<Tensor<B, 3>>,
+}
+
+/// The inputs of one GPT run.
+#[derive(Debug, Clone)]
+pub struct GptInput<'a, B: Backend> {
+    /// Phone ids of prompt text + target text, `[L]`.
+    pub phones: &'a [u32],
+    /// Their BERT features, `[bert_dim, L]`.
+    pub bert: Tensor<B, 2>,
+    /// The prompt's semantic tokens; `None` is reference-free mode.
+    pub prompt: Option<&'a [u32]>,
 }
 
 impl<B: Backend> Default for InferTrace<B> {
@@ -151,7 +165,8 @@ impl<B: Backend> Text2SemanticDecoder<B> {
     /// Generates semantic tokens like upstream's `infer_panel_naive` (batch 1): prefill of
     /// `phones` (+ `bert` features `[bert_dim, L]`) and the `prompt` tokens (`None` =
     /// reference-free), then one cached step per token with the original sampler, EOS blocked
-    /// for 11 steps, stop on EOS / `early_stop_num` / the step cap.
+    /// for 11 steps, stop on EOS / `early_stop_num` / the step cap. The steps run on the
+    /// backend with a fresh state; see [`Text2SemanticDecoder::infer_with`].
     pub fn infer(
         &self,
         phones: &[u32],
@@ -160,24 +175,24 @@ impl<B: Backend> Text2SemanticDecoder<B> {
         params: &SamplingParams,
         trace: Option<&mut InferTrace<B>>,
     ) -> Result<InferOutput> {
-        let mut cache = KvCache::new();
-        self.infer_with_cache(phones, bert, prompt, params, &mut cache, trace, &|| false)
+        let input = GptInput { phones, bert, prompt };
+        self.infer_with(&StepDecoder::Backend, input, params, &mut GptState::new(), trace, &|| false)
     }
 
-    /// [`Text2SemanticDecoder::infer`] with a caller-owned cache (reused between calls
-    /// without reallocating when large enough) and a cancel check run before every step
-    /// (returns [`Error::Cancelled`] when it answers true).
-    #[allow(clippy::too_many_arguments)]
-    pub fn infer_with_cache(
+    /// [`Text2SemanticDecoder::infer`] with the step decoder chosen for this model, a
+    /// caller-owned state (reused between runs without reallocating when large enough; after
+    /// the run it holds the run's cache) and a cancel check run before every step (returns
+    /// [`Error::Cancelled`] when it answers true). `trace` records the same on both decoders.
+    pub fn infer_with(
         &self,
-        phones: &[u32],
-        bert: Tensor<B, 2>,
-        prompt: Option<&[u32]>,
+        decoder: &StepDecoder,
+        input: GptInput<'_, B>,
         params: &SamplingParams,
-        cache: &mut KvCache<B>,
+        state: &mut GptState<B>,
         mut trace: Option<&mut InferTrace<B>>,
         cancelled: &dyn Fn() -> bool,
     ) -> Result<InferOutput> {
+        let GptInput { phones, bert, prompt } = input;
         params.validate()?;
         self.check_inputs(phones, &bert, prompt)?;
         let c = self.config();
@@ -192,13 +207,18 @@ impl<B: Backend> Text2SemanticDecoder<B> {
         if let Some(t) = trace.as_deref_mut() {
             t.prompt_xy_pos = Some(xy.clone());
         }
-        let hidden = self.prefill(xy, Some(mask), cache, params.max_steps);
+        let hidden = self.prefill(xy, Some(mask), &mut state.cache, params.max_steps);
         let mut logits = self.logits_last(hidden.clone());
         if let Some(t) = trace.as_deref_mut() {
             t.prompt_xy_dec = Some(hidden);
         }
 
-        let mut host_cache = self.host().map(|h| h.cache_from(cache, params.max_steps));
+        state.host = match decoder {
+            StepDecoder::Host(h) => Some(h.cache_from(&state.cache, params.max_steps)),
+            StepDecoder::Backend => None,
+        };
+        let d = c.hidden_dim;
+        let row = |v: Vec<f32>| Tensor::<B, 3>::from_data(TensorData::new(v, [1, 1, d]), self.device());
         let mut y: Vec<u32> = prompt.to_vec();
         let mut rng = Rng::new(params.seed);
         let (mut seen, mut scratch) = (Vec::new(), Vec::new());
@@ -211,14 +231,19 @@ impl<B: Backend> Text2SemanticDecoder<B> {
             }
             if step > 0 {
                 let last = *y.last().expect("a token was generated");
-                match (self.host(), host_cache.as_mut()) {
-                    (Some(host), Some(hc)) => {
+                match (decoder, state.host.as_mut()) {
+                    (StepDecoder::Host(host), Some(hc)) => {
                         let pe = self.ar_audio_position.scaled_table(tp + step - 1, 1);
-                        logits = host.step(last, &pe, hc);
+                        let (xy, h) = host.hidden_step(last, &pe, hc);
+                        logits = host.logits(&h);
+                        if let Some(t) = trace.as_deref_mut() {
+                            t.decode_xy_pos.push(row(xy));
+                            t.decode_xy_dec.push(row(h));
+                        }
                     }
                     _ => {
                         let xy = self.embed_audio(&[last], tp + step - 1);
-                        let h = self.decode_step(xy.clone(), cache);
+                        let h = self.decode_step(xy.clone(), &mut state.cache);
                         logits = self.logits_last(h.clone());
                         if let Some(t) = trace.as_deref_mut() {
                             t.decode_xy_pos.push(xy);

@@ -7,10 +7,12 @@ mod host;
 mod infer;
 mod model;
 pub mod sampler;
+mod state;
 
 pub use cache::KvCache;
 pub use config::GptConfig;
 pub use host::{HostDecoder, HostKvCache};
-pub use infer::{EOS_BLOCKED_STEPS, InferOutput, InferTrace};
+pub use infer::{EOS_BLOCKED_STEPS, GptInput, InferOutput, InferTrace};
 pub use model::{SelfAttention, SinePositionalEmbedding, Text2SemanticDecoder, TransformerEncoderLayer};
 pub use sampler::SamplingParams;
+pub use state::{GptState, StepDecoder};

@@ -1,12 +1,13 @@
 //! `Text2SemanticDecoder` (`AR/models/t2s_model.py`): embeddings, the post-norm transformer
 //! and the prediction head, with prefill and cached single-token decode.
 
-use burn::tensor::activation::{relu, softmax};
+use burn::tensor::activation::relu;
 use burn::tensor::{Bool, Int, Tensor, TensorData, backend::Backend};
 
 use super::cache::KvCache;
 use super::config::GptConfig;
 use crate::Result;
+use crate::models::common::attention::{merge_heads, sdpa, split_heads};
 use crate::models::common::{Embedding, LayerNorm, Linear};
 use crate::weights::Weights;
 
@@ -64,7 +65,8 @@ pub struct TransformerEncoderLayer<B: Backend> {
     pub norm2: LayerNorm<B>,
 }
 
-/// The stage-1 GPT. Immutable after loading; per-call state lives in a [`KvCache`].
+/// The stage-1 GPT. Immutable after loading; per-call state lives in a
+/// [`GptState`](super::GptState) (its [`KvCache`]).
 #[derive(Debug, Clone)]
 pub struct Text2SemanticDecoder<B: Backend> {
     /// BERT feature projection (`bert_dim -> d`).
@@ -83,28 +85,9 @@ pub struct Text2SemanticDecoder<B: Backend> {
     pub ar_predict_layer: Linear<B>,
     config: GptConfig,
     device: B::Device,
-    /// Host copies of the weights for the CPU decode path (see [`Text2SemanticDecoder::with_host_decode`]).
-    host: Option<std::sync::Arc<super::host::HostDecoder>>,
 }
 
 impl<B: Backend> Text2SemanticDecoder<B> {
-    /// Enables the host decode path: cached steps run on the CPU over host copies of the
-    /// weights, kept in fp16 when the checkpoint's values are fp16 (the official files are),
-    /// which halves the memory traffic of a step without changing its arithmetic. Use it with
-    /// the CPU backends; the prefill still runs on the backend.
-    pub fn with_host_decode(mut self) -> Self {
-        self.host = Some(std::sync::Arc::new(super::host::HostDecoder::new(&self)));
-        self
-    }
-
-    /// Whether the host decode path is on.
-    pub fn host_decode(&self) -> bool {
-        self.host.is_some()
-    }
-
-    pub(crate) fn host(&self) -> Option<&super::host::HostDecoder> {
-        self.host.as_deref()
-    }
     /// Builds the model from weights with the `model.` prefix already stripped.
     pub(crate) fn build(w: &Weights<B>, c: &GptConfig) -> Result<Self> {
         let d = c.hidden_dim;
@@ -138,7 +121,6 @@ impl<B: Backend> Text2SemanticDecoder<B> {
             ar_predict_layer: Linear::load(&w.pp("ar_predict_layer"), d, c.vocab_size, false)?,
             config: c.clone(),
             device: w.device().clone(),
-            host: None,
         })
     }
 
@@ -206,22 +188,17 @@ impl<B: Backend> Text2SemanticDecoder<B> {
     ) -> Tensor<B, 3> {
         let [_, s, d] = xy.dims();
         let h = self.config.head;
-        let dh = d / h;
+        let scale = ((d / h) as f64).sqrt();
         let mask4 = mask.map(|m| m.reshape([1, 1, s, s]).expand([1, h, s, s]));
         let mut x = xy;
         let mut ks = Vec::with_capacity(self.layers.len());
         let mut vs = Vec::with_capacity(self.layers.len());
         for layer in &self.layers {
             let qkv = layer.self_attn.in_proj.forward(x.clone());
-            let heads = |t: Tensor<B, 3>| t.reshape([1, s, h, dh]).swap_dims(1, 2);
-            let q = heads(qkv.clone().narrow(2, 0, d));
-            let k = heads(qkv.clone().narrow(2, d, d));
-            let v = heads(qkv.narrow(2, 2 * d, d));
-            let mut scores = q.matmul(k.clone().swap_dims(2, 3)).div_scalar((dh as f64).sqrt());
-            if let Some(m) = &mask4 {
-                scores = scores.mask_fill(m.clone(), f32::NEG_INFINITY);
-            }
-            let a = softmax(scores, 3).matmul(v.clone()).swap_dims(1, 2).reshape([1, s, d]);
+            let q = split_heads(qkv.clone().narrow(2, 0, d), h);
+            let k = split_heads(qkv.clone().narrow(2, d, d), h);
+            let v = split_heads(qkv.narrow(2, 2 * d, d), h);
+            let a = merge_heads(sdpa(q, k.clone(), v.clone(), scale, mask4.clone()));
             x = layer.finish(x, a);
             ks.push(k);
             vs.push(v);
@@ -235,17 +212,15 @@ impl<B: Backend> Text2SemanticDecoder<B> {
     pub fn decode_step(&self, xy: Tensor<B, 3>, cache: &mut KvCache<B>) -> Tensor<B, 3> {
         let d = self.config.hidden_dim;
         let h = self.config.head;
-        let dh = d / h;
+        let scale = ((d / h) as f64).sqrt();
         let mut x = xy;
         for (i, layer) in self.layers.iter().enumerate() {
             let qkv = layer.self_attn.in_proj.forward(x.clone());
-            let heads = |t: Tensor<B, 3>| t.reshape([1, 1, h, dh]).swap_dims(1, 2);
-            let q = heads(qkv.clone().narrow(2, 0, d));
-            let k = heads(qkv.clone().narrow(2, d, d));
-            let v = heads(qkv.narrow(2, 2 * d, d));
+            let q = split_heads(qkv.clone().narrow(2, 0, d), h);
+            let k = split_heads(qkv.clone().narrow(2, d, d), h);
+            let v = split_heads(qkv.narrow(2, 2 * d, d), h);
             let (k_all, v_all) = cache.append(i, k, v);
-            let scores = q.matmul(k_all.swap_dims(2, 3)).div_scalar((dh as f64).sqrt());
-            let a = softmax(scores, 3).matmul(v_all).swap_dims(1, 2).reshape([1, 1, d]);
+            let a = merge_heads(sdpa(q, k_all, v_all, scale, None));
             x = layer.finish(x, a);
         }
         cache.advance();

@@ -1,13 +1,16 @@
 //! `HubertConfig` (the architecture fields of transformers' `config.json`).
 
+use serde::Deserialize;
 use serde_json::Value as Json;
 
 use crate::limits::{MAX_FFT, MAX_HEADS, MAX_KERNEL, MAX_LAYERS, MAX_WIDTH, bounded_product, check, check_list};
-use crate::models::common::hf::{f64_field, usize_field, usize_list};
+use crate::models::common::from_json;
+use crate::models::common::hf::HfArchitecture;
 use crate::{Error, Result};
 
-/// The HuBERT sizes this port runs (post-LN encoder, group-norm feature extractor, GELU).
-#[derive(Debug, Clone, PartialEq)]
+/// The HuBERT sizes this port runs (post-LN encoder, group-norm feature extractor, GELU):
+/// the architecture fields of transformers' `config.json`, by their names there.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct HubertConfig {
     /// Transformer width.
     pub hidden_size: usize,
@@ -17,7 +20,8 @@ pub struct HubertConfig {
     pub num_attention_heads: usize,
     /// FFN width.
     pub intermediate_size: usize,
-    /// LayerNorm epsilon.
+    /// LayerNorm epsilon (1e-5).
+    #[serde(default = "default_eps")]
     pub layer_norm_eps: f64,
     /// Feature-extractor conv channels per layer.
     pub conv_dim: Vec<usize>,
@@ -25,14 +29,24 @@ pub struct HubertConfig {
     pub conv_kernel: Vec<usize>,
     /// Feature-extractor strides.
     pub conv_stride: Vec<usize>,
-    /// Whether the feature-extractor convs have biases.
+    /// Whether the feature-extractor convs have biases (false).
+    #[serde(default)]
     pub conv_bias: bool,
     /// Positional conv kernel.
     pub num_conv_pos_embeddings: usize,
     /// Positional conv groups.
     pub num_conv_pos_embedding_groups: usize,
-    /// LayerNorm before the feature projection.
+    /// LayerNorm before the feature projection (true).
+    #[serde(default = "yes")]
     pub feat_proj_layer_norm: bool,
+}
+
+fn default_eps() -> f64 {
+    1e-5
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl HubertConfig {
@@ -58,32 +72,23 @@ impl HubertConfig {
     /// does not implement (layer-norm feature extractor, stable layer norm, other activations)
     /// are a clear error.
     pub fn from_json(j: &Json) -> Result<Self> {
-        let s = |k: &str| j.get(k).and_then(Json::as_str).unwrap_or("");
-        if s("model_type") != "hubert" {
-            return Err(Error::Config(format!("not a HuBERT config (model_type {:?})", s("model_type"))));
+        let a = HfArchitecture::read(j)?;
+        if a.model_type != "hubert" {
+            return Err(Error::Config(format!("not a HuBERT config (model_type {:?})", a.model_type)));
         }
-        for (k, want) in [("feat_extract_norm", "group"), ("hidden_act", "gelu"), ("feat_extract_activation", "gelu")] {
-            if s(k) != want {
-                return Err(Error::Config(format!("HuBERT with {k} = {:?} is not supported (need {want:?})", s(k))));
+        for (k, v, want) in [
+            ("feat_extract_norm", &a.feat_extract_norm, "group"),
+            ("hidden_act", &a.hidden_act, "gelu"),
+            ("feat_extract_activation", &a.feat_extract_activation, "gelu"),
+        ] {
+            if v != want {
+                return Err(Error::Config(format!("HuBERT with {k} = {v:?} is not supported (need {want:?})")));
             }
         }
-        if j.get("do_stable_layer_norm").and_then(Json::as_bool).unwrap_or(false) {
+        if a.do_stable_layer_norm {
             return Err(Error::Config("HuBERT with do_stable_layer_norm = true is not supported".into()));
         }
-        let c = HubertConfig {
-            hidden_size: usize_field(j, "hidden_size")?,
-            num_hidden_layers: usize_field(j, "num_hidden_layers")?,
-            num_attention_heads: usize_field(j, "num_attention_heads")?,
-            intermediate_size: usize_field(j, "intermediate_size")?,
-            layer_norm_eps: f64_field(j, "layer_norm_eps", 1e-5)?,
-            conv_dim: usize_list(j, "conv_dim")?,
-            conv_kernel: usize_list(j, "conv_kernel")?,
-            conv_stride: usize_list(j, "conv_stride")?,
-            conv_bias: j.get("conv_bias").and_then(Json::as_bool).unwrap_or(false),
-            num_conv_pos_embeddings: usize_field(j, "num_conv_pos_embeddings")?,
-            num_conv_pos_embedding_groups: usize_field(j, "num_conv_pos_embedding_groups")?,
-            feat_proj_layer_norm: j.get("feat_proj_layer_norm").and_then(Json::as_bool).unwrap_or(true),
-        };
+        let c: HubertConfig = from_json(j, "HuBERT config")?;
         c.validate()?;
         Ok(c)
     }

@@ -3,12 +3,13 @@
 
 use std::path::Path;
 
-use burn::tensor::activation::{gelu, softmax};
+use burn::tensor::activation::gelu;
 use burn::tensor::{Tensor, TensorData, backend::Backend};
 
 use super::config::HubertConfig;
+use crate::models::common::attention::{merge_heads, sdpa, split_heads};
 use crate::models::common::hf::HfFolder;
-use crate::models::common::{Conv1d, LayerNorm, Linear};
+use crate::models::common::{Conv1d, ConvOptions, LayerNorm, Linear};
 use crate::weights::{KeyMap, TensorStore, Weights, WeightsLoader};
 use crate::{Error, Result};
 
@@ -86,7 +87,13 @@ impl<B: Backend> HubertModel<B> {
         let mut in_ch = 1;
         for (i, ((&out, &k), &s)) in c.conv_dim.iter().zip(&c.conv_kernel).zip(&c.conv_stride).enumerate() {
             let cw = w.pp(format!("feature_extractor.conv_layers.{i}.conv"));
-            conv_layers.push(Conv1d::load_full(&cw, in_ch, out, k, s, (0, 0), 1, 1, c.conv_bias)?);
+            conv_layers.push(Conv1d::load_with(
+                &cw,
+                in_ch,
+                out,
+                k,
+                ConvOptions { stride: s, bias: c.conv_bias, ..Default::default() },
+            )?);
             in_ch = out;
         }
         let n0 = w.pp("feature_extractor.conv_layers.0.layer_norm");
@@ -230,14 +237,13 @@ impl<B: Backend> HubertModel<B> {
 
 impl<B: Backend> HubertLayer<B> {
     fn forward(&self, x: Tensor<B, 3>) -> Tensor<B, 3> {
-        let [b, t, h] = x.dims();
+        let [_, _, h] = x.dims();
         let nh = self.heads;
-        let dh = h / nh;
-        let heads = |y: Tensor<B, 3>| y.reshape([b, t, nh, dh]).swap_dims(1, 2);
-        let q = heads(self.q_proj.forward(x.clone()).mul_scalar((dh as f64).powf(-0.5)));
-        let k = heads(self.k_proj.forward(x.clone()));
-        let v = heads(self.v_proj.forward(x.clone()));
-        let a = softmax(q.matmul(k.swap_dims(2, 3)), 3).matmul(v).swap_dims(1, 2).reshape([b, t, h]);
+        // transformers' HubertAttention scales the queries, not the scores.
+        let q = split_heads(self.q_proj.forward(x.clone()).mul_scalar(((h / nh) as f64).powf(-0.5)), nh);
+        let k = split_heads(self.k_proj.forward(x.clone()), nh);
+        let v = split_heads(self.v_proj.forward(x.clone()), nh);
+        let a = merge_heads(sdpa(q, k, v, 1.0, None));
         let x = self.layer_norm.forward(x + self.out_proj.forward(a), 2);
         let f = self.output_dense.forward(gelu(self.intermediate_dense.forward(x.clone())));
         self.final_layer_norm.forward(x + f, 2)

@@ -6,7 +6,7 @@ use burn::tensor::ops::PadMode;
 use burn::tensor::{Tensor, backend::Backend};
 
 use crate::Result;
-use crate::models::common::{Conv1d, LayerNorm};
+use crate::models::common::{Conv1d, ConvOptions, LayerNorm};
 use crate::weights::Weights;
 
 /// `attentions.MultiHeadAttention` (1x1-conv projections; relative keys/values when
@@ -133,8 +133,20 @@ impl<B: Backend> Ffn<B> {
     pub fn load(w: &Weights<B>, channels: usize, filter: usize, kernel: usize) -> Result<Self> {
         let pad = ((kernel - 1) / 2, kernel / 2);
         Ok(Ffn {
-            conv_1: Conv1d::load_full(&w.pp("conv_1"), channels, filter, kernel, 1, pad, 1, 1, true)?,
-            conv_2: Conv1d::load_full(&w.pp("conv_2"), filter, channels, kernel, 1, pad, 1, 1, true)?,
+            conv_1: Conv1d::load_with(
+                &w.pp("conv_1"),
+                channels,
+                filter,
+                kernel,
+                ConvOptions { padding: pad, ..Default::default() },
+            )?,
+            conv_2: Conv1d::load_with(
+                &w.pp("conv_2"),
+                filter,
+                channels,
+                kernel,
+                ConvOptions { padding: pad, ..Default::default() },
+            )?,
         })
     }
 

@@ -1,8 +1,10 @@
 //! SoVITS (`SynthesizerTrn`) hyper-parameters.
 
+use serde::Deserialize;
 use serde_json::Value as Json;
 
 use crate::limits::{self, MAX_FFT, MAX_HEADS, MAX_KERNEL, MAX_LAYERS, MAX_VOCAB, MAX_WIDTH, check, check_list};
+use crate::models::common::from_json;
 use crate::weights::{ModelVersion, TensorStore};
 use crate::{Error, Result};
 
@@ -140,145 +142,72 @@ impl SovitsConfig {
     /// Reads a config: an upstream `s2.json` (sections `model`, `data`), the pickled
     /// `config` of a `.pth` as JSON, or the parity fixtures' `sovits.json` (which adds `mrte`
     /// and `derived` blocks for the sizes upstream hard-codes). Missing fields take the
-    /// official v2 values; the hard-coded sizes are best refined from the weights with
-    /// [`SovitsConfig::infer_from_weights`].
+    /// official v2 values (v1's table and bins for `version: "v1"`); the hard-coded sizes are
+    /// best refined from the weights with [`SovitsConfig::infer_from_weights`].
     pub fn from_json(j: &Json) -> Result<Self> {
-        let mut c = Self::v2();
-        let model = j.get("model").unwrap_or(j);
-        let data = j.get("data");
-        let derived = j.get("derived");
-
-        let us = |v: Option<&Json>, name: &str| -> Result<Option<usize>> {
-            match v {
-                None | Some(Json::Null) => Ok(None),
-                Some(x) => x
-                    .as_u64()
-                    .map(|n| Some(n as usize))
-                    .ok_or_else(|| Error::Config(format!("`{name}` must be a non-negative integer, found {x}"))),
-            }
+        let file: S2File = from_json(j, "SoVITS config")?;
+        // The model fields sit in `model`, or at the top level of a bare dict.
+        let m = match &file.model {
+            Some(m) => m.clone(),
+            None => from_json::<S2Model>(j, "SoVITS config")?,
         };
-        let list = |v: Option<&Json>, name: &str| -> Result<Option<Vec<usize>>> {
-            match v {
-                None | Some(Json::Null) => Ok(None),
-                Some(Json::Array(a)) => a
-                    .iter()
-                    .map(|x| {
-                        x.as_u64()
-                            .map(|n| n as usize)
-                            .ok_or_else(|| Error::Config(format!("`{name}` must hold integers")))
-                    })
-                    .collect::<Result<Vec<_>>>()
-                    .map(Some),
-                Some(x) => Err(Error::Config(format!("`{name}` must be a list, found {x}"))),
-            }
+        let version: ModelVersion = match &m.version {
+            Some(v) => v.parse().map_err(|_| Error::Config(format!("unknown model.version {v:?}")))?,
+            None => ModelVersion::V2,
         };
-        macro_rules! set {
-            ($field:ident, $src:expr, $name:expr) => {
-                if let Some(v) = us($src, $name)? {
-                    c.$field = v;
-                }
-            };
-        }
-        if let Some(v) = model.get("version").and_then(Json::as_str) {
-            c.version = match v {
-                "v1" => ModelVersion::V1,
-                "v2" => ModelVersion::V2,
-                "v2Pro" => ModelVersion::V2Pro,
-                "v2ProPlus" => ModelVersion::V2ProPlus,
-                "v3" => ModelVersion::V3,
-                "v4" => ModelVersion::V4,
-                other => return Err(Error::Config(format!("unknown model.version {other:?}"))),
-            };
-            if c.version == ModelVersion::V1 {
-                c.text_vocab = 322;
-                c.ref_enc_in_channels = 1025;
-            }
-        }
-        set!(inter_channels, model.get("inter_channels"), "inter_channels");
-        set!(hidden_channels, model.get("hidden_channels"), "hidden_channels");
-        set!(filter_channels, model.get("filter_channels"), "filter_channels");
-        set!(n_heads, model.get("n_heads"), "n_heads");
-        set!(n_layers, model.get("n_layers"), "n_layers");
-        set!(kernel_size, model.get("kernel_size"), "kernel_size");
-        set!(upsample_initial_channel, model.get("upsample_initial_channel"), "upsample_initial_channel");
-        set!(gin_channels, model.get("gin_channels"), "gin_channels");
-        if let Some(r) = model.get("resblock") {
-            c.resblock = match r {
-                Json::String(s) => s.clone(),
-                Json::Number(n) => n.to_string(),
-                other => return Err(Error::Config(format!("`resblock` must be \"1\" or \"2\", found {other}"))),
-            };
-        }
-        if let Some(v) = list(model.get("resblock_kernel_sizes"), "resblock_kernel_sizes")? {
-            c.resblock_kernel_sizes = v;
-        }
-        if let Some(Json::Array(a)) = model.get("resblock_dilation_sizes") {
-            c.resblock_dilation_sizes = a
-                .iter()
-                .map(|x| list(Some(x), "resblock_dilation_sizes").map(|v| v.unwrap_or_default()))
-                .collect::<Result<_>>()?;
-        }
-        if let Some(v) = list(model.get("upsample_rates"), "upsample_rates")? {
-            c.upsample_rates = v;
-        }
-        if let Some(v) = list(model.get("upsample_kernel_sizes"), "upsample_kernel_sizes")? {
-            c.upsample_kernel_sizes = v;
-        }
-        if let Some(fr) = model.get("semantic_frame_rate").and_then(Json::as_str)
+        if let Some(fr) = &m.semantic_frame_rate
             && fr != "25hz"
         {
             return Err(Error::Config(format!(
                 "semantic_frame_rate {fr:?} is not supported (GPT-SoVITS v1/v2 models use \"25hz\")"
             )));
         }
-        if let Some(d) = data {
-            if let Some(v) = us(d.get("sampling_rate"), "sampling_rate")? {
-                c.sampling_rate = u32::try_from(v).unwrap_or(u32::MAX);
-            }
-            set!(filter_length, d.get("filter_length"), "filter_length");
-            set!(hop_length, d.get("hop_length"), "hop_length");
-            set!(win_length, d.get("win_length"), "win_length");
-        }
+        let base = if version == ModelVersion::V1 { Self::v1() } else { Self { version, ..Self::v2() } };
+        let (data, derived) = (file.data.unwrap_or_default(), file.derived.unwrap_or_default());
+        let (ref_enc, flow) = (derived.ref_enc.unwrap_or_default(), derived.flow.unwrap_or_default());
+        let hidden_channels = m.hidden_channels.unwrap_or(base.hidden_channels);
+        let gin_channels = m.gin_channels.unwrap_or(base.gin_channels);
         // Official configs leave MRTE at its constructor defaults, which coincide with
         // (hidden_channels, gin_channels, hidden_channels).
-        c.mrte = MrteConfig {
-            content_enc_channels: c.hidden_channels,
-            hidden_size: c.gin_channels,
-            out_channels: c.hidden_channels,
-            n_heads: 4,
+        let mrte = file.mrte.unwrap_or_default();
+        let c = SovitsConfig {
+            version,
+            inter_channels: m.inter_channels.unwrap_or(base.inter_channels),
+            hidden_channels,
+            filter_channels: m.filter_channels.unwrap_or(base.filter_channels),
+            n_heads: m.n_heads.unwrap_or(base.n_heads),
+            n_layers: m.n_layers.unwrap_or(base.n_layers),
+            kernel_size: m.kernel_size.unwrap_or(base.kernel_size),
+            resblock: m.resblock.map_or(base.resblock, |r| r.0),
+            resblock_kernel_sizes: m.resblock_kernel_sizes.unwrap_or(base.resblock_kernel_sizes),
+            resblock_dilation_sizes: m.resblock_dilation_sizes.unwrap_or(base.resblock_dilation_sizes),
+            upsample_rates: m.upsample_rates.unwrap_or(base.upsample_rates),
+            upsample_initial_channel: m.upsample_initial_channel.unwrap_or(base.upsample_initial_channel),
+            upsample_kernel_sizes: m.upsample_kernel_sizes.unwrap_or(base.upsample_kernel_sizes),
+            gin_channels,
+            ssl_dim: derived.ssl_dim.unwrap_or(base.ssl_dim),
+            codebook_size: derived.codebook_size.unwrap_or(base.codebook_size),
+            text_vocab: derived.text_vocab.unwrap_or(base.text_vocab),
+            ref_enc_in_channels: derived.ref_enc_in_channels.unwrap_or(base.ref_enc_in_channels),
+            style_hidden: ref_enc.style_hidden.unwrap_or(base.style_hidden),
+            style_kernel_size: ref_enc.style_kernel_size.unwrap_or(base.style_kernel_size),
+            style_head: ref_enc.style_head.unwrap_or(base.style_head),
+            mrte: MrteConfig {
+                content_enc_channels: mrte.content_enc_channels.unwrap_or(hidden_channels),
+                hidden_size: mrte.hidden_size.unwrap_or(gin_channels),
+                out_channels: mrte.out_channels.unwrap_or(hidden_channels),
+                n_heads: mrte.n_heads.unwrap_or(base.mrte.n_heads),
+            },
+            n_flows: flow.n_flows.unwrap_or(base.n_flows),
+            wn_kernel: flow.wn_kernel.unwrap_or(base.wn_kernel),
+            wn_dilation_rate: flow.wn_dilation_rate.unwrap_or(base.wn_dilation_rate),
+            wn_layers: flow.wn_layers.unwrap_or(base.wn_layers),
+            attn_window: derived.attn_window_size.unwrap_or(base.attn_window),
+            sampling_rate: data.sampling_rate.unwrap_or(base.sampling_rate),
+            filter_length: data.filter_length.unwrap_or(base.filter_length),
+            hop_length: data.hop_length.unwrap_or(base.hop_length),
+            win_length: data.win_length.unwrap_or(base.win_length),
         };
-        if let Some(m) = j.get("mrte") {
-            if let Some(v) = us(m.get("content_enc_channels"), "mrte.content_enc_channels")? {
-                c.mrte.content_enc_channels = v;
-            }
-            if let Some(v) = us(m.get("hidden_size"), "mrte.hidden_size")? {
-                c.mrte.hidden_size = v;
-            }
-            if let Some(v) = us(m.get("out_channels"), "mrte.out_channels")? {
-                c.mrte.out_channels = v;
-            }
-            if let Some(v) = us(m.get("n_heads"), "mrte.n_heads")? {
-                c.mrte.n_heads = v;
-            }
-        }
-        if let Some(d) = derived {
-            set!(ssl_dim, d.get("ssl_dim"), "derived.ssl_dim");
-            set!(codebook_size, d.get("codebook_size"), "derived.codebook_size");
-            set!(ref_enc_in_channels, d.get("ref_enc_in_channels"), "derived.ref_enc_in_channels");
-            set!(text_vocab, d.get("text_vocab"), "derived.text_vocab");
-            set!(attn_window, d.get("attn_window_size"), "derived.attn_window_size");
-            if let Some(r) = d.get("ref_enc") {
-                set!(style_hidden, r.get("style_hidden"), "derived.ref_enc.style_hidden");
-                set!(style_kernel_size, r.get("style_kernel_size"), "derived.ref_enc.style_kernel_size");
-                set!(style_head, r.get("style_head"), "derived.ref_enc.style_head");
-            }
-            if let Some(f) = d.get("flow") {
-                set!(n_flows, f.get("n_flows"), "derived.flow.n_flows");
-                set!(wn_kernel, f.get("wn_kernel"), "derived.flow.wn_kernel");
-                set!(wn_dilation_rate, f.get("wn_dilation_rate"), "derived.flow.wn_dilation_rate");
-                set!(wn_layers, f.get("wn_layers"), "derived.flow.wn_layers");
-            }
-        }
         c.validate()?;
         Ok(c)
     }
@@ -429,4 +358,104 @@ impl SovitsConfig {
         }
         Ok(())
     }
+}
+
+// The sections of an upstream `s2.json` / a `.pth`'s pickled `config`, by upstream's names;
+// absent (or null) fields are `None` and take the preset's value in `SovitsConfig::from_json`.
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct S2File {
+    model: Option<S2Model>,
+    data: Option<S2Data>,
+    /// Only in the parity fixtures' configs: the MRTE widths.
+    mrte: Option<S2Mrte>,
+    /// Only in the parity fixtures' configs: the sizes upstream hard-codes.
+    derived: Option<S2Derived>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+struct S2Model {
+    version: Option<String>,
+    inter_channels: Option<usize>,
+    hidden_channels: Option<usize>,
+    filter_channels: Option<usize>,
+    n_heads: Option<usize>,
+    n_layers: Option<usize>,
+    kernel_size: Option<usize>,
+    resblock: Option<Resblock>,
+    resblock_kernel_sizes: Option<Vec<usize>>,
+    resblock_dilation_sizes: Option<Vec<Vec<usize>>>,
+    upsample_rates: Option<Vec<usize>>,
+    upsample_initial_channel: Option<usize>,
+    upsample_kernel_sizes: Option<Vec<usize>>,
+    gin_channels: Option<usize>,
+    semantic_frame_rate: Option<String>,
+}
+
+/// `resblock`: `"1"`/`"2"`, or the number (some configs write `1`).
+#[derive(Debug, Clone)]
+struct Resblock(String);
+
+impl<'de> Deserialize<'de> for Resblock {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            S(String),
+            N(u64),
+        }
+        Ok(Resblock(match Raw::deserialize(d)? {
+            Raw::S(s) => s,
+            Raw::N(n) => n.to_string(),
+        }))
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct S2Data {
+    sampling_rate: Option<u32>,
+    filter_length: Option<usize>,
+    hop_length: Option<usize>,
+    win_length: Option<usize>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct S2Mrte {
+    content_enc_channels: Option<usize>,
+    hidden_size: Option<usize>,
+    out_channels: Option<usize>,
+    n_heads: Option<usize>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct S2Derived {
+    ssl_dim: Option<usize>,
+    codebook_size: Option<usize>,
+    ref_enc_in_channels: Option<usize>,
+    text_vocab: Option<usize>,
+    attn_window_size: Option<usize>,
+    ref_enc: Option<S2RefEnc>,
+    flow: Option<S2Flow>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct S2RefEnc {
+    style_hidden: Option<usize>,
+    style_kernel_size: Option<usize>,
+    style_head: Option<usize>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct S2Flow {
+    n_flows: Option<usize>,
+    wn_kernel: Option<usize>,
+    wn_dilation_rate: Option<usize>,
+    wn_layers: Option<usize>,
 }

@@ -6,7 +6,7 @@ use burn::tensor::{Tensor, backend::Backend};
 
 use super::config::SovitsConfig;
 use crate::Result;
-use crate::models::common::Conv1d;
+use crate::models::common::{Conv1d, ConvOptions};
 use crate::weights::Weights;
 
 /// `modules.WN` with global conditioning.
@@ -36,16 +36,12 @@ impl<B: Backend> Wn<B> {
         for i in 0..n_layers {
             let dilation = dilation_rate.pow(i as u32);
             let pad = (kernel * dilation - dilation) / 2;
-            in_layers.push(Conv1d::load_full(
+            in_layers.push(Conv1d::load_with(
                 &w.pp(format!("in_layers.{i}")),
                 hidden,
                 2 * hidden,
                 kernel,
-                1,
-                (pad, pad),
-                dilation,
-                1,
-                true,
+                ConvOptions { padding: (pad, pad), dilation, ..Default::default() },
             )?);
             let rs = if i < n_layers - 1 { 2 * hidden } else { hidden };
             res_skip_layers.push(Conv1d::load(&w.pp(format!("res_skip_layers.{i}")), hidden, rs, 1, 0)?);

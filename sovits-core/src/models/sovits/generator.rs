@@ -6,7 +6,7 @@ use burn::tensor::{Tensor, backend::Backend};
 
 use super::config::SovitsConfig;
 use crate::Result;
-use crate::models::common::{Conv1d, ConvTranspose1d, leaky_relu};
+use crate::models::common::{Conv1d, ConvOptions, ConvTranspose1d, leaky_relu};
 use crate::weights::Weights;
 
 const LRELU_SLOPE: f64 = 0.1;
@@ -23,7 +23,15 @@ pub struct ResBlock<B: Backend> {
 impl<B: Backend> ResBlock<B> {
     fn load(w: &Weights<B>, kind: &str, ch: usize, k: usize, dilations: &[usize]) -> Result<Self> {
         let pad = |d: usize| (k * d - d) / 2;
-        let conv = |name: String, d: usize| Conv1d::load_full(&w.pp(name), ch, ch, k, 1, (pad(d), pad(d)), d, 1, true);
+        let conv = |name: String, d: usize| {
+            Conv1d::load_with(
+                &w.pp(name),
+                ch,
+                ch,
+                k,
+                ConvOptions { padding: (pad(d), pad(d)), dilation: d, ..Default::default() },
+            )
+        };
         // Resblock "1" has a second conv (dilation 1) after each dilated one; "2" has one list.
         let (first, second) = if kind == "1" { ("convs1", Some("convs2")) } else { ("convs", None) };
         let convs1 =
@@ -86,7 +94,13 @@ impl<B: Backend> Generator<B> {
             cond: Conv1d::load(&w.pp("cond"), c.gin_channels, ch0, 1, 0)?,
             ups,
             resblocks,
-            conv_post: Conv1d::load_full(&w.pp("conv_post"), ch, 1, 7, 1, (3, 3), 1, 1, false)?,
+            conv_post: Conv1d::load_with(
+                &w.pp("conv_post"),
+                ch,
+                1,
+                7,
+                ConvOptions { padding: (3, 3), bias: false, ..Default::default() },
+            )?,
             n_kernels: c.resblock_kernel_sizes.len(),
         })
     }

@@ -1,11 +1,12 @@
 //! `ref_enc`: the `MelStyleEncoder` (`module/modules.py`) that turns the reference linear
 //! spectrogram into the timbre vector `ge`.
 
-use burn::tensor::activation::{mish, sigmoid, softmax};
+use burn::tensor::activation::{mish, sigmoid};
 use burn::tensor::{Tensor, backend::Backend};
 
 use super::config::SovitsConfig;
 use crate::Result;
+use crate::models::common::attention::{merge_heads, sdpa, split_heads};
 use crate::models::common::{Conv1d, Linear};
 use crate::weights::Weights;
 
@@ -63,16 +64,12 @@ impl<B: Backend> StyleAttention<B> {
     /// # Shapes
     /// `[B, T, C]` -> `[B, T, C]` (residual included).
     pub fn forward(&self, x: Tensor<B, 3>) -> Tensor<B, 3> {
-        let [b, t, c] = x.dims();
         let h = self.n_head;
-        let dk = c / h;
-        let heads = |y: Tensor<B, 3>| y.reshape([b, t, h, dk]).swap_dims(1, 2); // [B, H, T, dk]
-        let q = heads(self.w_qs.forward(x.clone()));
-        let k = heads(self.w_ks.forward(x.clone()));
-        let v = heads(self.w_vs.forward(x.clone()));
-        let attn = q.matmul(k.swap_dims(2, 3)).div_scalar((self.d_model as f64).sqrt());
-        let attn = softmax(attn, 3);
-        let out = attn.matmul(v).swap_dims(1, 2).reshape([b, t, c]);
+        let q = split_heads(self.w_qs.forward(x.clone()), h);
+        let k = split_heads(self.w_ks.forward(x.clone()), h);
+        let v = split_heads(self.w_vs.forward(x.clone()), h);
+        // Upstream scales by the model width, not the head width.
+        let out = merge_heads(sdpa(q, k, v, (self.d_model as f64).sqrt(), None));
         self.fc.forward(out) + x
     }
 }

@@ -10,7 +10,7 @@ use super::generator::Generator;
 use super::quantizer::ResidualVectorQuantizer;
 use super::ref_encoder::MelStyleEncoder;
 use super::text_encoder::{PriorStats, TextEncoder};
-use crate::models::common::Conv1d;
+use crate::models::common::{Conv1d, ConvOptions};
 use crate::rng::Rng;
 use crate::weights::{self, HeaderTag, ModelVersion, TensorStore, WeightsLoader, keymap};
 use crate::{Error, Result};
@@ -93,7 +93,13 @@ impl<B: Backend> SynthesizerTrn<B> {
             dec: Generator::load(&w.pp("dec"), c)?,
             flow: ResidualCouplingBlock::load(&w.pp("flow"), c)?,
             ref_enc: MelStyleEncoder::load(&w.pp("ref_enc"), c)?,
-            ssl_proj: Conv1d::load_full(&w.pp("ssl_proj"), c.ssl_dim, c.ssl_dim, 2, 2, (0, 0), 1, 1, true)?,
+            ssl_proj: Conv1d::load_with(
+                &w.pp("ssl_proj"),
+                c.ssl_dim,
+                c.ssl_dim,
+                2,
+                ConvOptions { stride: 2, ..Default::default() },
+            )?,
             quantizer: ResidualVectorQuantizer::load(&w.pp("quantizer"), c.codebook_size, c.ssl_dim)?,
             config: c.clone(),
             device: device.clone(),
@@ -125,8 +131,7 @@ impl<B: Backend> SynthesizerTrn<B> {
         let mut loaded = weights::load_state_dict(path, Some("weight"))?;
         loaded.tensors = keymap::SOVITS.apply(loaded.tensors);
         let header_tag = loaded.header_tag;
-        let hint = header_tag.and_then(|h| h.version);
-        let version = weights::detect_sovits_version(&loaded.tensors, hint);
+        let version = weights::checkpoint_version(&loaded.tensors, header_tag);
         if !version.is_supported() {
             return Err(Error::Unsupported { what: path.display().to_string(), version: version.to_string() });
         }
@@ -183,6 +188,25 @@ impl<B: Backend> SynthesizerTrn<B> {
         Ok(self.ref_enc.forward(refer))
     }
 
+    /// The timbre vector `ge` of a voice: the mean of its references' embeddings.
+    ///
+    /// # Shapes
+    /// each reference `[1, spec_bins, T_r]` -> `[1, gin, 1]`.
+    pub fn timbre(&self, refers: &[Tensor<B, 3>]) -> Result<Tensor<B, 3>> {
+        if refers.is_empty() {
+            return Err(Error::InvalidArgument("at least one reference spectrogram is needed".into()));
+        }
+        let mut ges = Vec::with_capacity(refers.len());
+        for r in refers {
+            ges.push(self.ref_embedding(r.clone())?);
+        }
+        let n = ges.len();
+        if n == 1 {
+            return Ok(ges.remove(0));
+        }
+        Ok(Tensor::cat(ges, 0).sum_dim(0).div_scalar(n as f64))
+    }
+
     /// Synthesises a waveform (see [`SynthesizerTrn::decode_traced`]).
     ///
     /// # Shapes
@@ -200,14 +224,32 @@ impl<B: Backend> SynthesizerTrn<B> {
         Ok(self.decode_traced(codes, phones, refers, noise_scale, speed, noise)?.audio)
     }
 
-    /// `SynthesizerTrn.decode` with its intermediates: `ge` = mean of the reference
-    /// embeddings; codebook lookup, x2 nearest upsampling; `enc_p`; `z_p = m_p + noise *
-    /// exp(logs_p) * noise_scale`; inverse flow; HiFi-GAN.
+    /// `SynthesizerTrn.decode` with its intermediates: `ge` = [`SynthesizerTrn::timbre`];
+    /// then [`SynthesizerTrn::decode_with_timbre`].
     pub fn decode_traced(
         &self,
         codes: &[u32],
         phones: &[u32],
         refers: &[Tensor<B, 3>],
+        noise_scale: f32,
+        speed: f32,
+        noise: Noise<B>,
+    ) -> Result<DecodeTrace<B>> {
+        let ge = self.timbre(refers)?;
+        self.decode_with_timbre(codes, phones, ge, noise_scale, speed, noise)
+    }
+
+    /// `SynthesizerTrn.decode` for a timbre computed once ([`SynthesizerTrn::timbre`]):
+    /// codebook lookup, x2 nearest upsampling; `enc_p`; `z_p = m_p + noise * exp(logs_p) *
+    /// noise_scale`; inverse flow; HiFi-GAN.
+    ///
+    /// # Shapes
+    /// `codes` `[T]`, `phones` `[L]`, `ge` `[1, gin, 1]` -> trace with audio `[1, 1, hop * T']`.
+    pub fn decode_with_timbre(
+        &self,
+        codes: &[u32],
+        phones: &[u32],
+        ge: Tensor<B, 3>,
         noise_scale: f32,
         speed: f32,
         noise: Noise<B>,
@@ -225,8 +267,12 @@ impl<B: Backend> SynthesizerTrn<B> {
         if let Some(&bad) = phones.iter().find(|&&v| v as usize >= c.text_vocab) {
             return Err(Error::InvalidArgument(format!("phone id {bad} out of range 0..{}", c.text_vocab)));
         }
-        if refers.is_empty() {
-            return Err(Error::InvalidArgument("at least one reference spectrogram is needed".into()));
+        if ge.dims() != [1, c.gin_channels, 1] {
+            return Err(Error::InvalidArgument(format!(
+                "the timbre vector must be [1, {}, 1], got {:?}",
+                c.gin_channels,
+                ge.dims()
+            )));
         }
         if !(speed.is_finite() && speed > 0.0) {
             return Err(Error::InvalidArgument(format!("speed must be a positive number, got {speed}")));
@@ -234,13 +280,6 @@ impl<B: Backend> SynthesizerTrn<B> {
         if !(noise_scale.is_finite() && noise_scale >= 0.0) {
             return Err(Error::InvalidArgument(format!("noise_scale must be >= 0, got {noise_scale}")));
         }
-
-        let mut ges = Vec::with_capacity(refers.len());
-        for r in refers {
-            ges.push(self.ref_embedding(r.clone())?);
-        }
-        let n = ges.len();
-        let ge = if n == 1 { ges.pop().unwrap() } else { Tensor::cat(ges, 0).sum_dim(0).div_scalar(n as f64) };
 
         let dev = &self.device;
         let codes_t = Tensor::<B, 1, Int>::from_data(

@@ -110,37 +110,6 @@ fn merge_erhua(initials: Vec<String>, mut finals: Vec<String>, word: &str, pos: 
     (initials, new_finals)
 }
 
-/// The pinyin spelling of a strict initial and a toneless final (`zh`+`ong` -> `zhong`,
-/// ``+`iou` -> `you`), as `_map_initial_final_to_phones` rebuilds it.
-pub(super) fn spelled(c: &str, v0: &str) -> String {
-    if !c.is_empty() {
-        let v1 = match v0 {
-            "uei" => "ui",
-            "iou" => "iu",
-            "uen" => "un",
-            o => o,
-        };
-        format!("{c}{v1}")
-    } else {
-        match v0 {
-            "ing" => "ying".to_string(),
-            "i" => "yi".to_string(),
-            "in" => "yin".to_string(),
-            "u" => "wu".to_string(),
-            _ => {
-                let mut it = v0.chars();
-                match it.next() {
-                    Some('v') => format!("yu{}", it.as_str()),
-                    Some('e') => v0.to_string(),
-                    Some('i') => format!("y{}", it.as_str()),
-                    Some('u') => format!("w{}", it.as_str()),
-                    _ => v0.to_string(),
-                }
-            }
-        }
-    }
-}
-
 /// `_map_initial_final_to_phones`.
 fn map_to_phones(c: &str, v: &str) -> Result<Vec<String>> {
     if c == v {
@@ -151,7 +120,7 @@ fn map_to_phones(c: &str, v: &str) -> Result<Vec<String>> {
         .last()
         .filter(|t| ('1'..='5').contains(t))
         .ok_or_else(|| Error::InvalidArgument(format!("no tone on pinyin final {v:?}")))?;
-    let pinyin = spelled(c, &v[..v.len() - 1]);
+    let pinyin = pinyin::spelled(c, &v[..v.len() - 1]);
     let (nc, nv) = opencpop()
         .get(&pinyin)
         .ok_or_else(|| Error::InvalidArgument(format!("pinyin {pinyin:?} has no opencpop-strict mapping")))?;

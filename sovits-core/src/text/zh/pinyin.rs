@@ -160,12 +160,11 @@ pub fn parse_syllable(syllable: &str) -> Option<(String, String)> {
         for (c, v) in &tables().syllables {
             let Some(tone) = v.chars().last().filter(|t| t.is_ascii_digit()) else { continue };
             let v0 = &v[..v.len() - 1];
-            m.insert(format!("{}{tone}", super::g2p::spelled(c, v0)), (c.clone(), v.clone()));
+            m.insert(format!("{}{tone}", spelled(c, v0)), (c.clone(), v.clone()));
             // Neutral tone 5 is also written without a digit elsewhere; tones 1-4 for every
             // syllable seen with any tone.
             for t in '1'..='5' {
-                m.entry(format!("{}{t}", super::g2p::spelled(c, v0)))
-                    .or_insert_with(|| (c.clone(), format!("{v0}{t}")));
+                m.entry(format!("{}{t}", spelled(c, v0))).or_insert_with(|| (c.clone(), format!("{v0}{t}")));
             }
         }
         m
@@ -176,6 +175,37 @@ pub fn parse_syllable(syllable: &str) -> Option<(String, String)> {
         s.replace_range(1..2, "v");
     }
     map.get(&s).cloned()
+}
+
+/// The pinyin spelling of a strict initial and a toneless final (`zh`+`ong` -> `zhong`,
+/// ``+`iou` -> `you`), as `_map_initial_final_to_phones` rebuilds it.
+pub(super) fn spelled(c: &str, v0: &str) -> String {
+    if !c.is_empty() {
+        let v1 = match v0 {
+            "uei" => "ui",
+            "iou" => "iu",
+            "uen" => "un",
+            o => o,
+        };
+        format!("{c}{v1}")
+    } else {
+        match v0 {
+            "ing" => "ying".to_string(),
+            "i" => "yi".to_string(),
+            "in" => "yin".to_string(),
+            "u" => "wu".to_string(),
+            _ => {
+                let mut it = v0.chars();
+                match it.next() {
+                    Some('v') => format!("yu{}", it.as_str()),
+                    Some('e') => v0.to_string(),
+                    Some('i') => format!("y{}", it.as_str()),
+                    Some('u') => format!("w{}", it.as_str()),
+                    _ => v0.to_string(),
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,38 @@
+//! [`CancelToken`]: how another thread (or the streaming callback) stops a synthesis.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// A flag another thread can set to stop a synthesis; checked before every GPT step and
+/// between sentences (the call then returns [`crate::Error::Cancelled`]).
+///
+/// The rule (the same for the C session, `sovits_session_cancel`): a request applies to the
+/// call running on the token, or, when none is running, to the next call made with it; every
+/// [`Tts::synthesize`](crate::pipeline::Tts::synthesize) /
+/// [`Tts::synthesize_stream`](crate::pipeline::Tts::synthesize_stream) call clears the token
+/// when it returns, so a token is reused call after call without [`CancelToken::reset`]. Clones
+/// share one flag: give concurrent calls their own tokens.
+#[derive(Debug, Clone, Default)]
+pub struct CancelToken(Arc<AtomicBool>);
+
+impl CancelToken {
+    /// A token that is not cancelled.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Asks the synthesis to stop.
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    /// Clears a cancel request.
+    pub fn reset(&self) {
+        self.0.store(false, Ordering::SeqCst);
+    }
+
+    /// Whether [`CancelToken::cancel`] was called (and not cleared since).
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}

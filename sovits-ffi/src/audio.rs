@@ -1,0 +1,45 @@
+//! `sovits_audio`: synthesized audio handed to the caller.
+
+use crate::boundary;
+
+/// Audio owned by the caller: free with `sovits_audio_free`.
+#[repr(C)]
+#[derive(Debug)]
+pub struct sovits_audio {
+    /// Mono samples in [-1, 1].
+    pub samples: *mut f32,
+    /// Number of samples.
+    pub n_samples: u64,
+    /// Sample rate in Hz (32000).
+    pub sample_rate: i32,
+}
+
+impl sovits_audio {
+    /// Hands `samples` to the caller.
+    pub(crate) fn boxed(samples: Vec<f32>, sample_rate: u32) -> *mut sovits_audio {
+        let n = samples.len() as u64;
+        let ptr = Box::into_raw(samples.into_boxed_slice()) as *mut f32;
+        Box::into_raw(Box::new(sovits_audio { samples: ptr, n_samples: n, sample_rate: sample_rate as i32 }))
+    }
+}
+
+/// Frees audio from `sovits_synthesize` and sets `*audio` to NULL (NULL and repeated frees
+/// are no-ops).
+///
+/// # Safety
+/// `audio` is NULL or points to NULL or to audio of this library.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sovits_audio_free(audio: *mut *mut sovits_audio) {
+    boundary::catch((), || {
+        let Some(slot) = (unsafe { audio.as_mut() }) else { return };
+        if slot.is_null() {
+            return;
+        }
+        let a = unsafe { Box::from_raw(*slot) };
+        *slot = std::ptr::null_mut();
+        if !a.samples.is_null() {
+            let slice = std::ptr::slice_from_raw_parts_mut(a.samples, a.n_samples as usize);
+            drop(unsafe { Box::from_raw(slice) });
+        }
+    })
+}

@@ -1,0 +1,174 @@
+//! `sovits_model`: the loaded models (GPT, SoVITS, HuBERT, BERT) on a device.
+
+use std::ffi::c_char;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use sovits_core::pipeline::{ModelOverrides, ModelPaths, Tts, TtsOptions};
+
+use crate::boundary::{self, Fail, guard, opt_str, out};
+use crate::engine::Engine;
+use crate::{log, sovits_status};
+
+/// `device` of `sovits_model_params`: the CPU (every build).
+pub const SOVITS_DEVICE_CPU: i32 = 0;
+/// `device` of `sovits_model_params`: an NVIDIA GPU through CUDA (`device_index` picks it);
+/// only in libraries built with the `cuda` feature, others answer `SOVITS_STATUS_UNSUPPORTED`.
+pub const SOVITS_DEVICE_CUDA: i32 = 1;
+
+/// Where the models are and where they run. Start from `sovits_model_default_params()`.
+/// `struct_size` is `sizeof(sovits_model_params)` of the caller's header: fields are only
+/// ever appended, and a caller built against an older (smaller) struct gets the defaults for
+/// the fields it does not have.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct sovits_model_params {
+    /// `sizeof(sovits_model_params)`.
+    pub struct_size: u32,
+    /// A directory with one `*.ckpt`, one runnable `*.pth` (files tagged with a version this
+    /// build does not run are skipped; otherwise one `s2G*.pth`), `chinese-hubert-base/` and
+    /// `chinese-roberta-wwm-ext-large/`; may be NULL when the four paths below are all given.
+    /// Paths below override what the directory gives.
+    pub model_dir: *const c_char,
+    /// GPT checkpoint (`s1bert25hz-*.ckpt`), or NULL.
+    pub gpt_path: *const c_char,
+    /// SoVITS checkpoint (`s2G2333k.pth`), or NULL.
+    pub sovits_path: *const c_char,
+    /// `chinese-hubert-base` folder, or NULL.
+    pub hubert_dir: *const c_char,
+    /// `chinese-roberta-wwm-ext-large` folder, or NULL.
+    pub bert_dir: *const c_char,
+    /// 1 (default): run the GPT's decode steps as host mat-vecs (fastest on CPUs); 0: on the
+    /// device (use 0 with CUDA).
+    pub host_gpt_decode: i32,
+    /// `SOVITS_DEVICE_CPU` (default) or `SOVITS_DEVICE_CUDA`. Added in 0.1.1.
+    pub device: i32,
+    /// Which GPU with `SOVITS_DEVICE_CUDA` (0 = the first). Added in 0.1.1.
+    pub device_index: i32,
+}
+
+/// `sizeof(sovits_model_params)` of the first release (before `device`): the smallest
+/// `struct_size` accepted.
+const MODEL_PARAMS_V1_SIZE: usize = std::mem::offset_of!(sovits_model_params, device);
+
+/// The loaded models (opaque). Immutable: share one between threads and sessions.
+pub struct sovits_model {
+    pub(crate) tts: Arc<dyn Engine>,
+}
+
+/// The original's model settings: every path NULL, host GPT decode on, the CPU.
+#[unsafe(no_mangle)]
+pub extern "C" fn sovits_model_default_params() -> sovits_model_params {
+    sovits_model_params {
+        struct_size: size_of::<sovits_model_params>() as u32,
+        model_dir: std::ptr::null(),
+        gpt_path: std::ptr::null(),
+        sovits_path: std::ptr::null(),
+        hubert_dir: std::ptr::null(),
+        bert_dir: std::ptr::null(),
+        host_gpt_decode: 1,
+        device: SOVITS_DEVICE_CPU,
+        device_index: 0,
+    }
+}
+
+fn load_on(paths: &ModelPaths, opts: &TtsOptions, device: i32, index: i32) -> Result<Arc<dyn Engine>, Fail> {
+    match device {
+        SOVITS_DEVICE_CPU => load_cpu(paths, opts),
+        SOVITS_DEVICE_CUDA => {
+            let index =
+                usize::try_from(index).map_err(|_| Fail::invalid(format!("device_index must be >= 0, got {index}")))?;
+            load_cuda(paths, opts, index)
+        }
+        other => {
+            Err(Fail::invalid(format!("device must be SOVITS_DEVICE_CPU (0) or SOVITS_DEVICE_CUDA (1), got {other}")))
+        }
+    }
+}
+
+#[cfg(any(feature = "flex", feature = "ndarray"))]
+fn load_cpu(paths: &ModelPaths, opts: &TtsOptions) -> Result<Arc<dyn Engine>, Fail> {
+    Ok(Arc::new(Tts::<sovits_core::backend::CpuBackend>::load(paths, opts, &Default::default())?))
+}
+
+#[cfg(not(any(feature = "flex", feature = "ndarray")))]
+fn load_cpu(_: &ModelPaths, _: &TtsOptions) -> Result<Arc<dyn Engine>, Fail> {
+    Err(unsupported("this library was built without a CPU backend (features flex or ndarray); use SOVITS_DEVICE_CUDA"))
+}
+
+fn unsupported(message: &str) -> Fail {
+    Fail { status: sovits_status::SOVITS_STATUS_UNSUPPORTED, message: message.into() }
+}
+
+#[cfg(feature = "cuda")]
+fn load_cuda(paths: &ModelPaths, opts: &TtsOptions, index: usize) -> Result<Arc<dyn Engine>, Fail> {
+    let device = sovits_core::backend::cuda_device(index);
+    Ok(Arc::new(Tts::<sovits_core::backend::Cuda>::load(paths, opts, &device)?))
+}
+
+#[cfg(not(feature = "cuda"))]
+fn load_cuda(_: &ModelPaths, _: &TtsOptions, _: usize) -> Result<Arc<dyn Engine>, Fail> {
+    Err(unsupported(
+        "this library was built without CUDA (build sovits-ffi with --features cuda); use SOVITS_DEVICE_CPU",
+    ))
+}
+
+/// Loads the models. On success `*out_model` is the model; free it with `sovits_model_free`.
+///
+/// # Safety
+/// `params` must point to a `sovits_model_params` whose strings are NUL-terminated or NULL;
+/// `out_model` must be a valid pointer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sovits_model_load(
+    params: *const sovits_model_params,
+    out_model: *mut *mut sovits_model,
+) -> sovits_status {
+    guard(|| {
+        let p = unsafe {
+            boundary::params_appended(params, "params", MODEL_PARAMS_V1_SIZE, sovits_model_default_params())?
+        };
+        let out_model = out(out_model, "out_model")?;
+        let path = |s: *const c_char, what: &str| unsafe { opt_str(s, what) }.map(|o| o.map(PathBuf::from));
+        let dir = path(p.model_dir, "model_dir")?;
+        let over = ModelOverrides {
+            gpt: path(p.gpt_path, "gpt_path")?,
+            sovits: path(p.sovits_path, "sovits_path")?,
+            hubert: path(p.hubert_dir, "hubert_dir")?,
+            bert: path(p.bert_dir, "bert_dir")?,
+        };
+        let paths = match dir {
+            Some(d) => ModelPaths::from_dir_with(d, over)?,
+            None => ModelPaths {
+                gpt: over.gpt.ok_or_else(|| Fail::null("gpt_path (or model_dir)"))?,
+                sovits: over.sovits.ok_or_else(|| Fail::null("sovits_path (or model_dir)"))?,
+                hubert: over.hubert.ok_or_else(|| Fail::null("hubert_dir (or model_dir)"))?,
+                bert: over.bert.ok_or_else(|| Fail::null("bert_dir (or model_dir)"))?,
+            },
+        };
+        let opts = TtsOptions { host_gpt_decode: p.host_gpt_decode != 0 };
+        let t0 = std::time::Instant::now();
+        let tts = load_on(&paths, &opts, p.device, p.device_index)?;
+        log::info(&format!("loaded the models in {:.2} s", t0.elapsed().as_secs_f64()));
+        *out_model = Box::into_raw(Box::new(sovits_model { tts }));
+        Ok(())
+    })
+}
+
+/// The output sample rate of a model (32000), or 0 for NULL.
+///
+/// # Safety
+/// `model` is NULL or a model from `sovits_model_load`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sovits_model_sample_rate(model: *const sovits_model) -> i32 {
+    boundary::catch(0, || unsafe { model.as_ref() }.map_or(0, |m| m.tts.sample_rate() as i32))
+}
+
+/// Frees a model and sets `*model` to NULL (NULL and an already freed handle are no-ops).
+/// Sessions made from it keep the models alive until they are freed.
+///
+/// # Safety
+/// `model` is NULL or points to NULL or to a model from `sovits_model_load`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sovits_model_free(model: *mut *mut sovits_model) {
+    unsafe { boundary::free(model) }
+}
