@@ -75,7 +75,8 @@ typedef enum sovits_status {
 // The loaded models (opaque). Immutable: share one between threads and sessions.
 typedef struct sovits_model sovits_model;
 
-// Per-call state (opaque): one thread at a time; `sovits_session_cancel` from any thread.
+// Per-call state (opaque): the cancel flag and the GPT state its syntheses run in.
+// One thread at a time; `sovits_session_cancel` from any thread.
 typedef struct sovits_session sovits_session;
 
 // A cloned voice (opaque). Read-only during synthesis; do not free it while in use.

@@ -11,8 +11,8 @@ use sovits_core::audio::{Audio, read_wav};
 use sovits_core::backend::CpuBackend;
 use sovits_core::models::gpt::SamplingParams;
 use sovits_core::pipeline::{
-    CancelToken, ModelPaths, ReferenceOptions, Spectrogram, SynthesisParams, Transcript, Tts, TtsOptions, Voice,
-    VoiceOptions,
+    CancelToken, ModelPaths, ReferenceOptions, Session, Spectrogram, SynthesisParams, Transcript, Tts, TtsOptions,
+    Voice, VoiceOptions,
 };
 use sovits_core::text::Lang;
 
@@ -151,6 +151,11 @@ fn bad_input_gives_clear_errors() {
     let t = tts();
     let inv = |r: sovits_core::Result<Audio>| matches!(r, Err(Error::InvalidArgument(_)));
     assert!(inv(t.synthesize(&v, "", Lang::En, &params())));
+    // Emoji-only text is not "empty": the message says nothing in it can be read aloud.
+    match t.synthesize(&v, "😀😀😀", Lang::Zh, &params()) {
+        Err(Error::InvalidArgument(m)) => assert!(m.contains("read aloud"), "{m}"),
+        other => panic!("{other:?}"),
+    }
     assert!(inv(t.synthesize(&v, "   \n ", Lang::En, &params())));
     let e = "xx".parse::<Lang>().unwrap_err().to_string();
     assert!(e.contains("all_zh, zh, en, auto"), "{e}");
@@ -239,6 +244,27 @@ fn every_reference_clip_is_checked_and_the_window_can_be_opened() {
     let mut w = voice();
     t.add_reference(&mut w, &short, &open.reference).unwrap();
     assert_eq!(w.refers.len(), 2);
+}
+
+#[test]
+fn a_session_serves_call_after_call() {
+    let v = voice();
+    let alone = tts().synthesize(&v, "Good morning.", Lang::En, &params()).unwrap();
+    let mut session = Session::new();
+    for _ in 0..2 {
+        let mut samples = Vec::new();
+        tts()
+            .synthesize_in(&mut session, &v, "Good morning.", Lang::En, &params(), |c| {
+                samples.extend_from_slice(&c.samples);
+                true
+            })
+            .unwrap();
+        assert_eq!(samples, alone.samples);
+    }
+    session.cancel_token().cancel();
+    let r = tts().synthesize_in(&mut session, &v, "Good morning.", Lang::En, &params(), |_| true);
+    assert!(matches!(r, Err(Error::Cancelled)), "{r:?}");
+    assert!(!session.cancel_token().is_cancelled());
 }
 
 #[test]

@@ -2,14 +2,14 @@
 //! the synthesis calls.
 
 use std::ffi::{c_char, c_void};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use sovits_core::pipeline::{CancelToken, Chunk, SynthesisParams};
 use sovits_core::text::Lang;
 
 use crate::audio::sovits_audio;
 use crate::boundary::{self, Fail, guard, out, req_str};
-use crate::engine::Engine;
+use crate::engine::{AnySession, Engine};
 use crate::model::sovits_model;
 use crate::params::{sovits_synth_params, synthesis_params};
 use crate::voice::sovits_voice;
@@ -20,10 +20,14 @@ use crate::{log, sovits_status};
 pub type sovits_audio_callback =
     Option<unsafe extern "C" fn(pcm: *const f32, n_samples: u64, sample_rate: i32, user_data: *mut c_void) -> i32>;
 
-/// Per-call state (opaque): one thread at a time; `sovits_session_cancel` from any thread.
+/// Per-call state (opaque): the cancel flag and the GPT state its syntheses run in.
+/// One thread at a time; `sovits_session_cancel` from any thread.
 pub struct sovits_session {
     tts: Arc<dyn Engine>,
+    /// Shared with `state` (and read by `sovits_session_cancel` while a synthesis runs).
     cancel: CancelToken,
+    /// Locked by a synthesis: a second thread misusing the session waits instead of racing.
+    state: Mutex<AnySession>,
 }
 
 /// A session over a model: the state of one synthesis at a time. Make one per thread.
@@ -38,7 +42,10 @@ pub unsafe extern "C" fn sovits_session_new(
     guard(|| {
         let m = unsafe { boundary::handle(model, "model")? };
         let out_session = out(out_session, "out_session")?;
-        *out_session = Box::into_raw(Box::new(sovits_session { tts: m.tts.clone(), cancel: CancelToken::new() }));
+        let cancel = CancelToken::new();
+        let state = m.tts.new_session(cancel.clone());
+        let state = Mutex::new(state);
+        *out_session = Box::into_raw(Box::new(sovits_session { tts: m.tts.clone(), cancel, state }));
         Ok(())
     })
 }
@@ -101,8 +108,11 @@ impl Synthesis<'_> {
 
     fn run(&self, on_chunk: &mut dyn FnMut(Chunk) -> bool) -> Result<(), Fail> {
         let s = self.session;
+        // A panic inside an earlier call may have poisoned the lock; the state it guards is
+        // overwritten by every run, so it is safe to go on.
+        let mut state = s.state.lock().unwrap_or_else(|p| p.into_inner());
         let t0 = std::time::Instant::now();
-        let n = s.tts.synthesize_stream(&self.voice.voice, self.text, self.lang, &self.params, &s.cancel, on_chunk)?;
+        let n = s.tts.synthesize_in(&mut state, &self.voice.voice, self.text, self.lang, &self.params, on_chunk)?;
         log::info(&format!("synthesized {n} sentence(s) in {:.2} s", t0.elapsed().as_secs_f64()));
         Ok(())
     }

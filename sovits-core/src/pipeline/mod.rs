@@ -18,5 +18,5 @@ pub use cancel::CancelToken;
 pub use model_paths::{ModelOverrides, ModelPaths};
 pub use params::SynthesisParams;
 pub use reference::{ReferenceOptions, check_reference, check_reference_clip, prompt_semantic, reference_spectrogram};
-pub use tts::{Chunk, Tts, TtsOptions, VoiceOptions};
+pub use tts::{Chunk, Session, Tts, TtsOptions, VoiceOptions};
 pub use voice::{Spectrogram, Transcript, Voice};

@@ -74,6 +74,45 @@ pub struct Chunk {
     pub tokens: Vec<u32>,
 }
 
+/// The state of synthesis calls made one after another: the cancel token and the GPT state
+/// the sentences run in (each sentence replaces it). One per thread (or C `sovits_session`);
+/// a [`Tts`] serves any number of them at once.
+#[derive(Debug)]
+pub struct Session<B: Backend> {
+    gpt: GptState<B>,
+    cancel: CancelToken,
+}
+
+impl<B: Backend> Default for Session<B> {
+    fn default() -> Self {
+        Self::with_cancel(CancelToken::new())
+    }
+}
+
+impl<B: Backend> Session<B> {
+    /// A session with a fresh cancel token.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A session that stops when `cancel` is cancelled.
+    pub fn with_cancel(cancel: CancelToken) -> Self {
+        Session { gpt: GptState::new(), cancel }
+    }
+
+    /// The session's cancel token (clone it to cancel from another thread).
+    pub fn cancel_token(&self) -> &CancelToken {
+        &self.cancel
+    }
+}
+
+/// The settings of one call, as every sentence of it reads them.
+#[derive(Clone, Copy)]
+struct Call<'a> {
+    params: &'a SynthesisParams,
+    cancel: &'a CancelToken,
+}
+
 /// A voice on the device for one call: its timbre and prompt features, made once per call
 /// and used by every sentence.
 struct DeviceVoice<'v, B: Backend> {
@@ -292,20 +331,19 @@ impl<B: Backend> Tts<B> {
     ) -> Result<(Vec<u32>, Vec<f32>)> {
         params.validate()?;
         let dv = self.device_voice(voice)?;
-        self.sentence(&dv, phones, bert, params, sentence, &mut GptState::new(), cancel)
+        self.sentence(&dv, phones, bert, &Call { params, cancel }, sentence, &mut GptState::new())
     }
 
-    #[allow(clippy::too_many_arguments)] // private: the per-sentence pieces of a call
     fn sentence(
         &self,
         dv: &DeviceVoice<'_, B>,
         phones: &[u32],
         bert: Tensor<B, 2>,
-        params: &SynthesisParams,
+        call: &Call<'_>,
         sentence: u64,
         state: &mut GptState<B>,
-        cancel: &CancelToken,
     ) -> Result<(Vec<u32>, Vec<f32>)> {
+        let Call { params, cancel } = *call;
         let dim = self.gpt.config().bert_dim;
         if bert.dims() != [dim, phones.len()] || phones.is_empty() {
             return Err(Error::InvalidArgument(format!(
@@ -364,20 +402,37 @@ impl<B: Backend> Tts<B> {
         cancel: &CancelToken,
         on_chunk: impl FnMut(Chunk) -> bool,
     ) -> Result<usize> {
-        let r = self.stream(voice, text, lang, params, cancel, on_chunk);
-        cancel.reset();
+        let mut session = Session::with_cancel(cancel.clone());
+        self.synthesize_in(&mut session, voice, text, lang, params, on_chunk)
+    }
+
+    /// [`Tts::synthesize_stream`] in a [`Session`]: its cancel token and GPT state (what a C
+    /// `sovits_session` holds).
+    pub fn synthesize_in(
+        &self,
+        session: &mut Session<B>,
+        voice: &Voice,
+        text: &str,
+        lang: Lang,
+        params: &SynthesisParams,
+        on_chunk: impl FnMut(Chunk) -> bool,
+    ) -> Result<usize> {
+        let r = self.stream(session, voice, text, lang, params, on_chunk);
+        session.cancel.reset();
         r
     }
 
     fn stream(
         &self,
+        session: &mut Session<B>,
         voice: &Voice,
         text: &str,
         lang: Lang,
         params: &SynthesisParams,
-        cancel: &CancelToken,
         mut on_chunk: impl FnMut(Chunk) -> bool,
     ) -> Result<usize> {
+        let Session { gpt: state, cancel } = session;
+        let cancel = &*cancel;
         params.validate()?;
         self.check_voice(voice)?;
         let chars = text.chars().count();
@@ -388,8 +443,11 @@ impl<B: Backend> Tts<B> {
             )));
         }
         let sentences = sentences(text, lang, params.split)?;
-        if sentences.is_empty() || text.trim().is_empty() {
+        if text.trim().is_empty() {
             return Err(Error::InvalidArgument("the text is empty; give something to say".into()));
+        }
+        if sentences.is_empty() {
+            return Err(nothing_to_read());
         }
         if !lang.is_supported() {
             return Err(Error::UnsupportedLanguage { lang: lang.to_string(), supported: Lang::supported_list() });
@@ -405,12 +463,10 @@ impl<B: Backend> Tts<B> {
             prepared.push((s.clone(), p));
         }
         if prepared.is_empty() {
-            return Err(Error::InvalidArgument(
-                "nothing in the text can be read aloud (only emoji, symbols or punctuation)".into(),
-            ));
+            return Err(nothing_to_read());
         }
         let dv = self.device_voice(voice)?;
-        let mut state = GptState::new();
+        let call = Call { params, cancel };
         let pause = vec![0.0f32; (self.sample_rate() as f32 * params.pause_seconds) as usize];
         let count = prepared.len();
         for (i, (s, p)) in prepared.into_iter().enumerate() {
@@ -418,7 +474,7 @@ impl<B: Backend> Tts<B> {
                 return Err(Error::Cancelled);
             }
             let bert = self.bert_features(&p)?;
-            let (tokens, mut audio) = self.sentence(&dv, &p.ids, bert, params, i as u64, &mut state, cancel)?;
+            let (tokens, mut audio) = self.sentence(&dv, &p.ids, bert, &call, i as u64, state)?;
             let peak = audio.iter().fold(0f32, |a, &b| a.max(b.abs()));
             if peak > 1.0 {
                 audio.iter_mut().for_each(|v| *v /= peak);
@@ -430,6 +486,11 @@ impl<B: Backend> Tts<B> {
         }
         Ok(count)
     }
+}
+
+/// Text that is not empty but holds nothing the frontend reads.
+fn nothing_to_read() -> Error {
+    Error::InvalidArgument("nothing in the text can be read aloud (only emoji, symbols or punctuation)".into())
 }
 
 /// A sentence (or transcript) the GPT can take: at most [`crate::limits::MAX_SENTENCE_PHONES`].

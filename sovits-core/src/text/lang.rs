@@ -134,18 +134,6 @@ impl SegmentLang {
             SegmentLang::Yue => "yue",
         }
     }
-
-    /// The label the language segmenter gives, if it names a language.
-    pub fn from_label(label: &str) -> Option<Self> {
-        Some(match label {
-            "zh" => SegmentLang::Zh,
-            "en" => SegmentLang::En,
-            "ja" => SegmentLang::Ja,
-            "ko" => SegmentLang::Ko,
-            "yue" => SegmentLang::Yue,
-            _ => return None,
-        })
-    }
 }
 
 impl fmt::Display for SegmentLang {

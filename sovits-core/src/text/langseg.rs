@@ -15,7 +15,78 @@
 //! are `en`. For `all_zh` and `zh` only the English/non-English decision matters, which the
 //! script mostly settles; see `docs/text-frontend.md` for what differs then.
 
+use crate::text::SegmentLang;
 use crate::text::regex_util::re;
+
+/// The label of a piece inside the segmenter: split-lang's language labels after its maps,
+/// plus its section kinds (digits, punctuation, newlines) and "unknown" (`x`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Label {
+    /// `zh`.
+    Zh,
+    /// `ja`.
+    Ja,
+    /// `ko`.
+    Ko,
+    /// `en`.
+    En,
+    /// `yue` (only as a default language).
+    Yue,
+    /// `x`: no language decided yet.
+    Unknown,
+    /// `digit`: a run of digits, which takes a neighbour's language.
+    Digit,
+    /// `punctuation`.
+    Punctuation,
+    /// `newline`.
+    Newline,
+}
+
+impl Label {
+    /// split-lang's string for the label (what fastText's answers are compared with).
+    pub fn code(self) -> &'static str {
+        match self {
+            Label::Zh => "zh",
+            Label::Ja => "ja",
+            Label::Ko => "ko",
+            Label::En => "en",
+            Label::Yue => "yue",
+            Label::Unknown => "x",
+            Label::Digit => "digit",
+            Label::Punctuation => "punctuation",
+            Label::Newline => "newline",
+        }
+    }
+
+    /// The language the label names, if it names one.
+    pub fn lang(self) -> Option<SegmentLang> {
+        Some(match self {
+            Label::Zh => SegmentLang::Zh,
+            Label::Ja => SegmentLang::Ja,
+            Label::Ko => SegmentLang::Ko,
+            Label::En => SegmentLang::En,
+            Label::Yue => SegmentLang::Yue,
+            Label::Unknown | Label::Digit | Label::Punctuation | Label::Newline => return None,
+        })
+    }
+}
+
+impl From<SegmentLang> for Label {
+    fn from(l: SegmentLang) -> Self {
+        match l {
+            SegmentLang::Zh => Label::Zh,
+            SegmentLang::Ja => Label::Ja,
+            SegmentLang::Ko => Label::Ko,
+            SegmentLang::En => Label::En,
+            SegmentLang::Yue => Label::Yue,
+        }
+    }
+}
+
+/// Whether one of detector answers `raw` names `label`.
+fn names(raw: &[String], label: Label) -> bool {
+    raw.iter().any(|r| r == label.code())
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -29,7 +100,7 @@ enum Kind {
 
 #[derive(Debug, Clone, PartialEq)]
 struct Sub {
-    lang: String,
+    lang: Label,
     text: String,
     /// `text.chars().count()`, kept up to date by [`Sub::append`] (the merges compare lengths
     /// of growing pieces; counting each time would be quadratic in long runs).
@@ -37,8 +108,8 @@ struct Sub {
 }
 
 impl Sub {
-    fn new(lang: &str, text: &str) -> Self {
-        Self { lang: lang.into(), text: text.into(), chars: text.chars().count() }
+    fn new(lang: Label, text: &str) -> Self {
+        Self { lang, text: text.into(), chars: text.chars().count() }
     }
     fn len(&self) -> usize {
         self.chars
@@ -59,8 +130,9 @@ struct Section {
 /// One language piece of a text, as `getTexts` returns it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Piece {
-    /// `zh`, `en`, `ja`, `ko`, or the default language.
-    pub lang: String,
+    /// `zh`, `en`, `ja`, `ko`, or the default language (rarely a label that names none, e.g.
+    /// for text of nothing but punctuation).
+    pub lang: Label,
     /// The piece's text.
     pub text: String,
 }
@@ -158,22 +230,22 @@ impl Detector {
 }
 
 /// split-lang's `ZH_JA_LANG_MAP` (phrases of Chinese/Japanese runs).
-fn map_zh_ja(raw: &str) -> &'static str {
+fn map_zh_ja(raw: &str) -> Label {
     match raw {
-        "zh" | "yue" | "wuu" | "zh-cn" => "zh",
-        "ja" => "ja",
-        _ => "x",
+        "zh" | "yue" | "wuu" | "zh-cn" => Label::Zh,
+        "ja" => Label::Ja,
+        _ => Label::Unknown,
     }
 }
 
 /// `LangSegmenter.DEFAULT_LANG_MAP` (words of the other sections).
-fn map_other(raw: &str) -> &'static str {
+fn map_other(raw: &str) -> Label {
     match raw {
-        "zh" | "yue" | "wuu" | "zh-cn" => "zh",
-        "ko" => "ko",
-        "ja" => "ja",
-        "en" => "en",
-        _ => "x",
+        "zh" | "yue" | "wuu" | "zh-cn" => Label::Zh,
+        "ko" => Label::Ko,
+        "ja" => Label::Ja,
+        "en" => Label::En,
+        _ => Label::Unknown,
     }
 }
 
@@ -278,14 +350,14 @@ fn words(text: &str) -> Vec<String> {
 
 fn merge_same(subs: Vec<Sub>) -> Vec<Sub> {
     let mut out: Vec<Sub> = Vec::new();
-    let mut lang = String::new();
+    let mut lang = None;
     for s in subs {
-        let cur = s.lang.clone();
+        let cur = s.lang;
         match out.last_mut() {
-            Some(last) if cur == lang => last.append(&s.text),
+            Some(last) if Some(cur) == lang => last.append(&s.text),
             _ => out.push(s),
         }
-        lang = cur;
+        lang = Some(cur);
     }
     out
 }
@@ -296,32 +368,32 @@ fn merge_middle(d: Detector, mut subs: Vec<Sub>) -> Vec<Sub> {
     }
     for i in 0..subs.len() - 2 {
         let (l, m, r) = (&subs[i], &subs[i + 1], &subs[i + 2]);
-        if l.lang == r.lang && l.lang != "x" && l.lang != "newline" {
+        if l.lang == r.lang && l.lang != Label::Unknown && l.lang != Label::Newline {
             let no_kana = !has_kana(&m.text);
-            let same_as_left = no_kana && d.possible(&m.text).contains(&l.lang);
+            let same_as_left = no_kana && names(&d.possible(&m.text), l.lang);
             let short = m.len() <= 4 && l.len() + r.len() >= 6 && no_kana;
-            if same_as_left || m.lang == "x" || short {
-                subs[i + 1].lang = subs[i].lang.clone();
+            if same_as_left || m.lang == Label::Unknown || short {
+                subs[i + 1].lang = subs[i].lang;
             }
         }
     }
     subs
 }
 
-fn nearest_lang(subs: &[Sub], index: usize, left: bool) -> String {
-    let usable = |s: &Sub| s.lang != "x" && s.lang != "digit";
+fn nearest_lang(subs: &[Sub], index: usize, left: bool) -> Label {
+    let usable = |s: &Sub| s.lang != Label::Unknown && s.lang != Label::Digit;
     let found = if left {
         subs[..index].iter().rev().find(|s| usable(s))
     } else {
         subs[index + 1..].iter().find(|s| usable(s))
     };
-    found.map_or_else(|| subs[index].lang.clone(), |s| s.lang.clone())
+    found.map_or_else(|| subs[index].lang, |s| s.lang)
 }
 
 fn fill_unknown(mut subs: Vec<Sub>) -> Vec<Sub> {
     let n = subs.len();
     for i in 0..n {
-        if subs[i].lang == "x" {
+        if subs[i].lang == Label::Unknown {
             let left = if i == 0 {
                 false
             } else if i == n - 1 {
@@ -337,8 +409,8 @@ fn fill_unknown(mut subs: Vec<Sub>) -> Vec<Sub> {
 
 fn short_and_near_long(d: Detector, cur: &Sub, near: &Sub) -> bool {
     let no_kana = !has_kana(&cur.text) && !has_kana(&near.text);
-    let near_long_zh = near.len() > cur.len() && near.len() >= 6 && near.lang == "zh";
-    no_kana && (near_long_zh || d.possible(&cur.text).contains(&near.lang))
+    let near_long_zh = near.len() > cur.len() && near.len() >= 6 && near.lang == Label::Zh;
+    no_kana && (near_long_zh || names(&d.possible(&cur.text), near.lang))
 }
 
 fn merge_sides(d: Detector, mut subs: Vec<Sub>) -> Vec<Sub> {
@@ -346,18 +418,18 @@ fn merge_sides(d: Detector, mut subs: Vec<Sub>) -> Vec<Sub> {
     if n == 0 {
         return subs;
     }
-    let mut merge = subs[0].lang == "x";
+    let mut merge = subs[0].lang == Label::Unknown;
     if n >= 2 {
         merge |= short_and_near_long(d, &subs[0], &subs[1]);
-        merge |= d.possible(&subs[0].text).contains(&subs[1].lang) && subs[1].len() <= 5;
+        merge |= names(&d.possible(&subs[0].text), subs[1].lang) && subs[1].len() <= 5;
     }
     if merge {
         subs[0].lang = nearest_lang(&subs, 0, false);
     }
-    let mut merge = subs[n - 1].lang == "x";
+    let mut merge = subs[n - 1].lang == Label::Unknown;
     if n >= 2 {
         merge |= short_and_near_long(d, &subs[n - 1], &subs[n - 2]);
-        merge |= d.possible(&subs[n - 1].text).contains(&subs[n - 2].lang) && subs[n - 2].len() <= 5;
+        merge |= names(&d.possible(&subs[n - 1].text), subs[n - 2].lang) && subs[n - 2].len() <= 5;
     }
     if merge {
         subs[n - 1].lang = nearest_lang(&subs, n - 1, true);
@@ -376,10 +448,10 @@ fn smart_merge(d: Detector, subs: Vec<Sub>) -> Vec<Sub> {
 fn split_sections(d: Detector, sections: &mut [Section]) {
     for sec in sections.iter_mut() {
         sec.subs = match sec.kind {
-            Kind::Punctuation => vec![Sub::new("punctuation", &sec.text)],
-            Kind::Digit => vec![Sub::new("digit", &sec.text)],
-            Kind::Newline => vec![Sub::new("newline", &sec.text)],
-            Kind::Ko => vec![Sub::new("ko", &sec.text)],
+            Kind::Punctuation => vec![Sub::new(Label::Punctuation, &sec.text)],
+            Kind::Digit => vec![Sub::new(Label::Digit, &sec.text)],
+            Kind::Newline => vec![Sub::new(Label::Newline, &sec.text)],
+            Kind::Ko => vec![Sub::new(Label::Ko, &sec.text)],
             Kind::ZhJa => parse_zh_ja(&sec.text).iter().map(|p| Sub::new(map_zh_ja(&d.label(p, true)), p)).collect(),
             Kind::Others => words(&sec.text).iter().map(|w| Sub::new(map_other(&d.label(w, false)), w)).collect(),
         };
@@ -406,14 +478,14 @@ fn merge_same_kind(sections: Vec<Section>) -> Vec<Section> {
 
 /// `_merge_substrings_across_punctuation` / `_newline`: a `kind` substring joins the one
 /// before it; a substring of the previous input's language too.
-fn merge_subs_across(subs: Vec<Sub>, kind: &str) -> Vec<Sub> {
+fn merge_subs_across(subs: Vec<Sub>, kind: Label) -> Vec<Sub> {
     let mut out: Vec<Sub> = Vec::new();
-    let mut last_lang = String::new();
+    let mut last_lang = None;
     for s in subs {
-        let lang = s.lang.clone();
+        let lang = Some(s.lang);
         match out.last_mut() {
             Some(last) if s.lang == kind => last.append(&s.text),
-            Some(last) if s.lang == last_lang => {
+            Some(last) if Some(s.lang) == last_lang => {
                 last.append(&s.text);
                 if last.lang == kind {
                     last.lang = s.lang;
@@ -429,7 +501,7 @@ fn merge_subs_across(subs: Vec<Sub>, kind: &str) -> Vec<Sub> {
 /// `_merge_substrings_across_{punctuation,newline}_based_on_sections`: a `kind` section
 /// joins its neighbours. A punctuation section's text is glued onto the neighbouring
 /// substring; a newline section's substrings are appended (and merged below).
-fn merge_across(sections: Vec<Section>, kind: Kind, label: &str) -> Vec<Section> {
+fn merge_across(sections: Vec<Section>, kind: Kind, label: Label) -> Vec<Section> {
     let glue = kind == Kind::Punctuation;
     let mut it = sections.into_iter();
     let Some(first) = it.next() else { return Vec::new() };
@@ -466,9 +538,15 @@ fn special_merge_zh_ja(subs: Vec<Sub>) -> Vec<Sub> {
     if subs.len() <= 1 {
         return subs;
     }
-    let is_zh_ja = |l: &str| l == "zh" || l == "ja";
-    let mut totals: Vec<(&str, usize)> =
-        vec![("zh", 0), ("ja", 0), ("x", 0), ("digit", 0), ("punctuation", 0), ("newline", 0)];
+    let is_zh_ja = |l: Label| l == Label::Zh || l == Label::Ja;
+    let mut totals: Vec<(Label, usize)> = vec![
+        (Label::Zh, 0),
+        (Label::Ja, 0),
+        (Label::Unknown, 0),
+        (Label::Digit, 0),
+        (Label::Punctuation, 0),
+        (Label::Newline, 0),
+    ];
     let mut out: Vec<Sub> = Vec::new();
     let n = subs.len();
     let mut i = 0;
@@ -479,8 +557,9 @@ fn special_merge_zh_ja(subs: Vec<Sub>) -> Vec<Sub> {
         }
         if i == 0 {
             let next = &subs[1];
-            if is_zh_ja(&next.lang) && (is_zh_ja(&cur.lang) || cur.lang == "x") && cur.len() * 10 < next.len() {
-                let mut merged = Sub::new(&next.lang, &cur.text);
+            if is_zh_ja(next.lang) && (is_zh_ja(cur.lang) || cur.lang == Label::Unknown) && cur.len() * 10 < next.len()
+            {
+                let mut merged = Sub::new(next.lang, &cur.text);
                 merged.append(&next.text);
                 out.push(merged);
                 i += 1;
@@ -489,7 +568,8 @@ fn special_merge_zh_ja(subs: Vec<Sub>) -> Vec<Sub> {
             }
         } else if i == n - 1 {
             let left = out.last_mut().expect("non-empty");
-            if is_zh_ja(&left.lang) && (is_zh_ja(&cur.lang) || cur.lang == "x") && cur.len() * 10 < left.len() {
+            if is_zh_ja(left.lang) && (is_zh_ja(cur.lang) || cur.lang == Label::Unknown) && cur.len() * 10 < left.len()
+            {
                 left.append(&cur.text);
                 i += 1;
             } else {
@@ -499,8 +579,8 @@ fn special_merge_zh_ja(subs: Vec<Sub>) -> Vec<Sub> {
             let next = &subs[i + 1];
             let left = out.last_mut().expect("non-empty");
             if left.lang == next.lang
-                && is_zh_ja(&left.lang)
-                && cur.lang != "en"
+                && is_zh_ja(left.lang)
+                && cur.lang != Label::En
                 && cur.len() * 10 < left.len() + next.len()
             {
                 left.append(&cur.text);
@@ -512,8 +592,8 @@ fn special_merge_zh_ja(subs: Vec<Sub>) -> Vec<Sub> {
         }
         i += 1;
     }
-    let total = |l: &str| totals.iter().find(|(k, _)| *k == l).map_or(0, |t| t.1);
-    if total("x") > 0 {
+    let total = |l: Label| totals.iter().find(|(k, _)| *k == l).map_or(0, |t| t.1);
+    if total(Label::Unknown) > 0 {
         // Python's max over the dict: the first key with the largest count.
         let mut best = totals[0];
         for t in &totals[1..] {
@@ -521,13 +601,13 @@ fn special_merge_zh_ja(subs: Vec<Sub>) -> Vec<Sub> {
                 best = *t;
             }
         }
-        for s in out.iter_mut().filter(|s| s.lang == "x") {
-            s.lang = best.0.to_string();
+        for s in out.iter_mut().filter(|s| s.lang == Label::Unknown) {
+            s.lang = best.0;
         }
     }
-    if total("ja") >= total("zh") * 10 {
-        for s in out.iter_mut().filter(|s| s.lang == "zh") {
-            s.lang = "ja".into();
+    if total(Label::Ja) >= total(Label::Zh) * 10 {
+        for s in out.iter_mut().filter(|s| s.lang == Label::Zh) {
+            s.lang = Label::Ja;
         }
     }
     merge_same(out)
@@ -540,8 +620,8 @@ fn split_by_lang(d: Detector, text: &str) -> Vec<Sub> {
         return Vec::new();
     }
     split_sections(d, &mut sections);
-    let sections = merge_across(sections, Kind::Punctuation, "punctuation");
-    let sections = merge_across(sections, Kind::Newline, "newline");
+    let sections = merge_across(sections, Kind::Punctuation, Label::Punctuation);
+    let sections = merge_across(sections, Kind::Newline, Label::Newline);
     let mut out = Vec::new();
     for s in sections {
         if s.kind == Kind::ZhJa {
@@ -593,19 +673,19 @@ fn full_cjk(text: &str) -> String {
 }
 
 /// `split_jako`: runs of kana (or Hangul) inside a piece become pieces of their own.
-fn split_jako(tag: &str, item: &Sub) -> Vec<Sub> {
-    let re = if tag == "ja" { re_ja_run() } else { re_ko_run() };
+fn split_jako(tag: Label, item: &Sub) -> Vec<Sub> {
+    let re = if tag == Label::Ja { re_ja_run() } else { re_ko_run() };
     let mut out = Vec::new();
     let mut pos = 0;
     for m in re.find_iter(&item.text).filter_map(|m| m.ok()) {
         if m.start() > pos {
-            out.push(Sub::new(&item.lang, &item.text[pos..m.start()]));
+            out.push(Sub::new(item.lang, &item.text[pos..m.start()]));
         }
         pos = m.end();
         out.push(Sub::new(tag, m.as_str()));
     }
     if pos < item.text.len() {
-        out.push(Sub::new(&item.lang, &item.text[pos..]));
+        out.push(Sub::new(item.lang, &item.text[pos..]));
     }
     out
 }
@@ -619,41 +699,41 @@ fn merge_lang(list: &mut Vec<Sub>, item: Sub) {
 
 /// `LangSegmenter.getTexts(text, default_lang)`; an empty result for text that is empty after
 /// stripping (where upstream raises).
-pub fn get_texts(text: &str, default_lang: &str) -> Vec<Piece> {
+pub fn get_texts(text: &str, default_lang: Option<SegmentLang>) -> Vec<Piece> {
     get_texts_with(Detector::get(), text, default_lang)
 }
 
 /// [`get_texts`] with the script rule instead of fastText (what builds without the `lid176`
 /// feature use).
-pub fn get_texts_by_script(text: &str, default_lang: &str) -> Vec<Piece> {
+pub fn get_texts_by_script(text: &str, default_lang: Option<SegmentLang>) -> Vec<Piece> {
     get_texts_with(Detector::Script, text, default_lang)
 }
 
-fn get_texts_with(d: Detector, text: &str, default_lang: &str) -> Vec<Piece> {
+fn get_texts_with(d: Detector, text: &str, default_lang: Option<SegmentLang>) -> Vec<Piece> {
+    let default_lang = default_lang.map(Label::from);
     let mut list: Vec<Sub> = Vec::new();
     let mut have_num = false;
     for item in split_by_lang(d, text) {
         let mut item = item;
-        if item.lang == "digit" {
-            if !default_lang.is_empty() {
-                item.lang = default_lang.into();
-            } else {
-                have_num = true;
+        if item.lang == Label::Digit {
+            match default_lang {
+                Some(l) => item.lang = l,
+                None => have_num = true,
             }
             merge_lang(&mut list, item);
             continue;
         }
         if full_en(&item.text) {
-            item.lang = "en".into();
+            item.lang = Label::En;
             merge_lang(&mut list, item);
             continue;
         }
-        if !default_lang.is_empty() {
-            item.lang = default_lang.into();
+        if let Some(l) = default_lang {
+            item.lang = l;
             merge_lang(&mut list, item);
             continue;
         }
-        let mut ja_list = if item.lang != "ja" { split_jako("ja", &item) } else { Vec::new() };
+        let mut ja_list = if item.lang != Label::Ja { split_jako(Label::Ja, &item) } else { Vec::new() };
         if ja_list.is_empty() {
             ja_list.push(item.clone());
         }
@@ -661,8 +741,8 @@ fn get_texts_with(d: Detector, text: &str, default_lang: &str) -> Vec<Piece> {
         // Upstream keeps the last Hangul split across iterations (`ko_list` is not reset).
         let mut ko_list: Vec<Sub> = Vec::new();
         for ko_item in &ja_list {
-            if ko_item.lang != "ko" {
-                ko_list = split_jako("ko", ko_item);
+            if ko_item.lang != Label::Ko {
+                ko_list = split_jako(Label::Ko, ko_item);
             }
             if !ko_list.is_empty() {
                 temp.extend(ko_list.iter().cloned());
@@ -671,10 +751,10 @@ fn get_texts_with(d: Detector, text: &str, default_lang: &str) -> Vec<Piece> {
             }
         }
         if temp.len() == 1 {
-            if item.lang == "x" {
+            if item.lang == Label::Unknown {
                 let cjk = full_cjk(&item.text);
                 if !cjk.is_empty() {
-                    merge_lang(&mut list, Sub::new("zh", &cjk));
+                    merge_lang(&mut list, Sub::new(Label::Zh, &cjk));
                     continue;
                 }
             }
@@ -682,10 +762,10 @@ fn get_texts_with(d: Detector, text: &str, default_lang: &str) -> Vec<Piece> {
             continue;
         }
         for t in temp {
-            if t.lang == "x" {
+            if t.lang == Label::Unknown {
                 let cjk = full_cjk(&t.text);
                 if !cjk.is_empty() {
-                    merge_lang(&mut list, Sub::new("zh", &cjk));
+                    merge_lang(&mut list, Sub::new(Label::Zh, &cjk));
                     continue;
                 }
             }
@@ -698,30 +778,30 @@ fn get_texts_with(d: Detector, text: &str, default_lang: &str) -> Vec<Piece> {
         const MARKS: [char; 8] = [',', '.', '!', '?', '，', '。', '！', '？'];
         for (i, t) in temp.iter().enumerate() {
             let mut t = t.clone();
-            if t.lang == "digit" {
+            if t.lang == Label::Digit {
                 let last = list.last();
-                t.lang = if !default_lang.is_empty() {
-                    default_lang.into()
+                t.lang = if let Some(l) = default_lang {
+                    l
                 } else if let (Some(last), true) = (last, i == n - 1) {
-                    last.lang.clone()
+                    last.lang
                 } else if last.is_none() && i < n - 1 {
-                    temp[1].lang.clone()
+                    temp[1].lang
                 } else if let (Some(last), true) = (last, i < n - 1) {
                     let next = &temp[i + 1];
                     let last_ends_mark = last.text.chars().last().is_some_and(|c| MARKS.contains(&c));
                     let next_starts_mark = next.text.chars().next().is_some_and(|c| MARKS.contains(&c));
                     let ends_stop = t.text.chars().last().is_some_and(|c| c == '。' || c == '.');
                     if last.lang == next.lang {
-                        last.lang.clone()
+                        last.lang
                     } else if last_ends_mark {
-                        next.lang.clone()
+                        next.lang
                     } else if next_starts_mark || ends_stop || last.len() >= next.len() {
-                        last.lang.clone()
+                        last.lang
                     } else {
-                        next.lang.clone()
+                        next.lang
                     }
                 } else {
-                    "zh".into()
+                    Label::Zh
                 };
             }
             merge_lang(&mut list, t);
@@ -731,11 +811,11 @@ fn get_texts_with(d: Detector, text: &str, default_lang: &str) -> Vec<Piece> {
     let n = temp.len();
     for t in &temp {
         let mut t = t.clone();
-        if t.lang == "x" {
+        if t.lang == Label::Unknown {
             t.lang = match list.last() {
-                Some(last) => last.lang.clone(),
-                None if n > 1 => temp[1].lang.clone(),
-                None => "zh".into(),
+                Some(last) => last.lang,
+                None if n > 1 => temp[1].lang,
+                None => Label::Zh,
             };
         }
         merge_lang(&mut list, t);
@@ -747,12 +827,23 @@ fn get_texts_with(d: Detector, text: &str, default_lang: &str) -> Vec<Piece> {
 mod tests {
     use super::*;
 
+    fn default_lang(code: &str) -> Option<SegmentLang> {
+        match code {
+            "" => None,
+            "zh" => Some(SegmentLang::Zh),
+            other => panic!("no default {other}"),
+        }
+    }
+
     fn pieces(text: &str, default: &str) -> Vec<(String, String)> {
-        get_texts(text, default).into_iter().map(|p| (p.lang, p.text)).collect()
+        get_texts(text, default_lang(default)).into_iter().map(|p| (p.lang.code().to_string(), p.text)).collect()
     }
 
     fn pieces_by_script(text: &str, default: &str) -> Vec<(String, String)> {
-        get_texts_by_script(text, default).into_iter().map(|p| (p.lang, p.text)).collect()
+        get_texts_by_script(text, default_lang(default))
+            .into_iter()
+            .map(|p| (p.lang.code().to_string(), p.text))
+            .collect()
     }
 
     fn owned(v: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -775,6 +866,6 @@ mod tests {
         // With a default language everything but English takes it.
         let want = owned(&[("zh", "报名截止日期是2024/02/29。")]);
         assert_eq!(pieces("报名截止日期是2024/02/29。", "zh"), want);
-        assert!(get_texts("   ", "zh").is_empty());
+        assert!(get_texts("   ", Some(SegmentLang::Zh)).is_empty());
     }
 }

@@ -172,15 +172,15 @@ fn phonemize_pass(text: &str, lang: Lang, opts: &FrontendOptions) -> Result<Phon
     let pieces: Vec<(SegmentLang, String)> = match lang {
         Lang::En => vec![(SegmentLang::En, text.to_string())],
         // `get_texts` with a default language labels every piece `zh` or `en`.
-        Lang::AllZh => langseg::get_texts(text, "zh")
+        Lang::AllZh => langseg::get_texts(text, Some(SegmentLang::Zh))
             .into_iter()
-            .map(|p| (SegmentLang::from_label(&p.lang).unwrap_or(SegmentLang::Zh), p.text))
+            .map(|p| (p.lang.lang().unwrap_or(SegmentLang::Zh), p.text))
             .collect(),
         Lang::Zh => {
             // Consecutive non-English pieces become one piece in the argument's language.
             let mut out: Vec<(SegmentLang, String)> = Vec::new();
-            for p in langseg::get_texts(text, "") {
-                let lang = if p.lang == "en" { SegmentLang::En } else { SegmentLang::Zh };
+            for p in langseg::get_texts(text, None) {
+                let lang = if p.lang.lang() == Some(SegmentLang::En) { SegmentLang::En } else { SegmentLang::Zh };
                 match out.last_mut() {
                     Some(last) if last.0 == lang => last.1.push_str(&p.text),
                     _ => out.push((lang, p.text)),
@@ -190,10 +190,10 @@ fn phonemize_pass(text: &str, lang: Lang, opts: &FrontendOptions) -> Result<Phon
         }
         _ => {
             let mut pieces = Vec::new();
-            for p in langseg::get_texts(text, "") {
-                match SegmentLang::from_label(&p.lang) {
+            for p in langseg::get_texts(text, None) {
+                match p.lang.lang() {
                     Some(l @ (SegmentLang::Zh | SegmentLang::En)) => pieces.push((l, p.text)),
-                    _ => return Err(unsupported_piece(lang, &p.lang, &p.text)),
+                    _ => return Err(unsupported_piece(lang, p.lang.code(), &p.text)),
                 }
             }
             pieces

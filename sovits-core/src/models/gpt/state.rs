@@ -37,7 +37,8 @@ impl StepDecoder {
 }
 
 /// The state of one GPT run (one sentence): the keys and values of every position so far.
-/// Reuse one between runs to keep its allocation; every run starts by overwriting it.
+/// Every run starts by replacing it; after a run it holds that run's caches (for traces and
+/// tests).
 #[derive(Debug, Clone)]
 pub struct GptState<B: Backend> {
     /// The prefill's cache (and the steps' on the backend path).
