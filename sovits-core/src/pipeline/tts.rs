@@ -299,10 +299,9 @@ impl<B: Backend> Tts<B> {
         Ok(())
     }
 
-    /// Checks a voice and puts it on the device: the timbre of its references and its prompt
-    /// features, once per call.
+    /// Puts a voice the caller has checked ([`Tts::check_voice`]) on the device: the timbre of
+    /// its references and its prompt features, once per call.
     fn device_voice<'v>(&self, voice: &'v Voice) -> Result<DeviceVoice<'v, B>> {
-        self.check_voice(voice)?;
         let refers: Vec<Tensor<B, 3>> = voice.refers.iter().map(|r| r.to_tensor(&self.device)).collect();
         let ge = self.sovits.timbre(&refers)?;
         let prompt_bert = (!voice.is_reference_free()).then(|| {
@@ -330,6 +329,7 @@ impl<B: Backend> Tts<B> {
         cancel: &CancelToken,
     ) -> Result<(Vec<u32>, Vec<f32>)> {
         params.validate()?;
+        self.check_voice(voice)?;
         let dv = self.device_voice(voice)?;
         self.sentence(&dv, phones, bert, &Call { params, cancel }, sentence, &mut GptState::new())
     }
@@ -449,10 +449,7 @@ impl<B: Backend> Tts<B> {
         if sentences.is_empty() {
             return Err(nothing_to_read());
         }
-        if !lang.is_supported() {
-            return Err(Error::UnsupportedLanguage { lang: lang.to_string(), supported: Lang::supported_list() });
-        }
-        // Phonemise everything first so bad text fails before any audio is made.
+        // Phonemise everything first (which also refuses languages this build does not read) so bad text fails before any audio is made.
         let mut prepared = Vec::new();
         for s in &sentences {
             let p = phonemize_with(s, lang, &params.frontend)?;

@@ -146,7 +146,7 @@ pub fn phonemize_with(text: &str, lang: Lang, opts: &FrontendOptions) -> Result<
         ));
     }
     if !lang.is_supported() {
-        return Err(Error::UnsupportedLanguage { lang: lang.to_string(), supported: SUPPORTED.into() });
+        return Err(Error::UnsupportedLanguage { lang: lang.to_string(), supported: supported() });
     }
     let chars = text.chars().count();
     if chars > crate::limits::MAX_PHONEMIZE_CHARS {
@@ -165,7 +165,10 @@ pub fn phonemize_with(text: &str, lang: Lang, opts: &FrontendOptions) -> Result<
     Ok(first)
 }
 
-const SUPPORTED: &str = "all_zh, zh, en, and auto for Chinese-English text";
+/// What the frontend reads, for [`Error::UnsupportedLanguage`].
+fn supported() -> String {
+    format!("{} (auto for Chinese-English text)", Lang::supported_list())
+}
 
 /// One pass of `get_phones_and_bert`: the language segments, each through `clean_text`.
 fn phonemize_pass(text: &str, lang: Lang, opts: &FrontendOptions) -> Result<Phonemes> {
@@ -219,7 +222,7 @@ fn unsupported_piece(lang: Lang, label: &str, t: &str) -> Error {
     if quoted.len() < t.len() {
         quoted.push('…');
     }
-    Error::UnsupportedLanguage { lang: format!("{lang} (a {label} piece: {quoted:?})"), supported: SUPPORTED.into() }
+    Error::UnsupportedLanguage { lang: format!("{lang} (a {label} piece: {quoted:?})"), supported: supported() }
 }
 
 /// `clean_text(text, lang, "v2")` then `cleaned_text_to_sequence`: one segment.

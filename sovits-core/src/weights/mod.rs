@@ -55,8 +55,7 @@ pub fn read_header_tag(path: &Path) -> Result<Option<HeaderTag>> {
     let mut f = std::fs::File::open(path).map_err(|e| crate::Error::io(path, e))?;
     let mut head = [0u8; 4];
     let n = f.read(&mut head).map_err(|e| crate::Error::io(path, e))?;
-    let tagged = n == 4 && &head[2..4] == b"\x03\x04" && head[0].is_ascii_digit() && head[1].is_ascii_digit();
-    Ok(tagged.then(|| HeaderTag::parse([head[0], head[1]])))
+    Ok(HeaderTag::detect(&head[..n]))
 }
 
 /// A loaded state dict plus what the file said about itself.

@@ -51,8 +51,8 @@ impl TorchFile {
         }
         let mut header_tag = None;
         if &bytes[..2] != b"PK" {
-            if &bytes[2..4] == b"\x03\x04" && bytes[0].is_ascii_digit() && bytes[1].is_ascii_digit() {
-                header_tag = Some([bytes[0], bytes[1]]);
+            if let Some(tag) = super::HeaderTag::detect(&bytes) {
+                header_tag = Some(tag.bytes);
                 bytes[0] = b'P';
                 bytes[1] = b'K';
             } else if bytes.starts_with(&[0x80]) || bytes.starts_with(b"\x8a\x0a") {

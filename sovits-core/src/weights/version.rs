@@ -138,6 +138,15 @@ pub struct HeaderTag {
 }
 
 impl HeaderTag {
+    /// The tag at the start of a file, if it has one: two ASCII digits where a zip file has
+    /// `PK`, followed by the zip signature's `\x03\x04`.
+    pub fn detect(head: &[u8]) -> Option<Self> {
+        match head {
+            [a, b, 3, 4, ..] if a.is_ascii_digit() && b.is_ascii_digit() => Some(Self::parse([*a, *b])),
+            _ => None,
+        }
+    }
+
     /// Interprets two header bytes.
     pub fn parse(bytes: [u8; 2]) -> Self {
         let (version, lora) = match &bytes {
