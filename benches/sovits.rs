@@ -1,15 +1,19 @@
-//! SoVITS v2 stage-2 speed at the official sizes (random weights from `SovitsConfig::v2()`),
-//! on the CPU backend of the build.
+//! SoVITS stage-2 speed at the official sizes (random weights from `SovitsConfig::v2()` and
+//! `SovitsConfig::v2proplus()`) and the v2Pro speaker-verification embedding
+//! (`SvConfig::official()`), on the CPU backend of the build.
 //!
-//! `cargo bench --bench sovits`. Each decode produces 5 s of 32 kHz audio (125 semantic
-//! tokens, 60 phones, a 5 s reference), so RTF = time / 5 s.
+//! `cargo bench --bench sovits`. `decode_5s` produces 5 s of 32 kHz audio (125 semantic
+//! tokens, 60 phones, a 5 s reference), so RTF = time / 5 s; `decode_v2proplus_10s` 10 s
+//! (250 tokens, 120 phones), RTF = time / 10 s; `sv_embedding_5s` is the speaker embedding of
+//! a 5 s reference (32 kHz -> 16 kHz, fbank, ERes2NetV2).
 
 use std::sync::OnceLock;
 
 use burn::tensor::{Tensor, TensorData};
-use sovits_core::audio::{SpectrogramConfig, spectrogram};
+use sovits_core::audio::{SincResampler, SpectrogramConfig, spectrogram};
 use sovits_core::backend::CpuBackend;
-use sovits_core::models::sovits::{Noise, SovitsConfig, SynthesizerTrn};
+use sovits_core::models::eres2net::{ERes2NetV2, SvConfig};
+use sovits_core::models::sovits::{Noise, ReferenceInput, SovitsConfig, SynthesizerTrn};
 use sovits_core::rng::Rng;
 
 type B = CpuBackend;
@@ -21,6 +25,16 @@ fn main() {
 fn model() -> &'static SynthesizerTrn<B> {
     static M: OnceLock<SynthesizerTrn<B>> = OnceLock::new();
     M.get_or_init(|| SynthesizerTrn::random(&SovitsConfig::v2(), 0, &Default::default()).expect("random v2 model"))
+}
+
+fn model_v2proplus() -> &'static SynthesizerTrn<B> {
+    static M: OnceLock<SynthesizerTrn<B>> = OnceLock::new();
+    M.get_or_init(|| SynthesizerTrn::random(&SovitsConfig::v2proplus(), 0, &Default::default()).expect("v2ProPlus"))
+}
+
+fn sv_model() -> &'static ERes2NetV2<B> {
+    static M: OnceLock<ERes2NetV2<B>> = OnceLock::new();
+    M.get_or_init(|| ERes2NetV2::random(&SvConfig::official(), 0, &Default::default()).expect("random SV model"))
 }
 
 fn tone(secs: f64, sr: f64) -> Vec<f32> {
@@ -44,7 +58,8 @@ fn decode_5s(bencher: divan::Bencher) {
     let codes: Vec<u32> = (0..125).map(|i| (i * 37 % 1024) as u32).collect();
     let phones: Vec<u32> = (0..60).map(|i| (i * 11 % 732) as u32).collect();
     bencher.bench(|| {
-        let audio = m.decode(&codes, &phones, std::slice::from_ref(&refer), 0.5, 1.0, Noise::Seed(0)).unwrap();
+        let refs = [ReferenceInput::new(refer.clone())];
+        let audio = m.decode(&codes, &phones, &refs, 0.5, 1.0, Noise::Seed(0)).unwrap();
         let n = audio.dims()[2];
         assert_eq!(n, 160_000);
         divan::black_box(audio.into_data());
@@ -56,4 +71,38 @@ fn decode_5s(bencher: divan::Bencher) {
 fn spectrogram_10s(bencher: divan::Bencher) {
     let y = tone(10.0, 32000.0);
     bencher.bench(|| divan::black_box(spectrogram(&y, &SpectrogramConfig::default()).unwrap()));
+}
+
+/// 10 s of audio through the v2ProPlus `decode` (reference + speaker embedding, text encoder,
+/// flow, the wider HiFi-GAN).
+#[divan::bench(sample_count = 3, sample_size = 1)]
+fn decode_v2proplus_10s(bencher: divan::Bencher) {
+    let m = model_v2proplus();
+    let dev = Default::default();
+    let (spec, frames) = spectrogram(&tone(5.0, 32000.0), &SpectrogramConfig::default()).unwrap();
+    let refer = Tensor::<B, 3>::from_data(TensorData::new(spec, [1, 1025, frames]), &dev);
+    let sv: Vec<f32> = tone(0.64, 32000.0)[..20480].iter().map(|v| v.abs() * 10.0).collect();
+    let sv = Tensor::<B, 2>::from_data(TensorData::new(sv, [1, 20480]), &dev);
+    let codes: Vec<u32> = (0..250).map(|i| (i * 37 % 1024) as u32).collect();
+    let phones: Vec<u32> = (0..120).map(|i| (i * 11 % 732) as u32).collect();
+    bencher.bench(|| {
+        let refs = [ReferenceInput::with_sv_emb(refer.clone(), sv.clone())];
+        let audio = m.decode(&codes, &phones, &refs, 0.5, 1.0, Noise::Seed(0)).unwrap();
+        assert_eq!(audio.dims()[2], 320_000);
+        divan::black_box(audio.into_data());
+    });
+}
+
+/// The speaker embedding of a 5 s reference as the pipeline makes it: torchaudio-style
+/// 32 -> 16 kHz resampling, Kaldi fbank (498 frames), `ERes2NetV2.forward3` (20480 values).
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn sv_embedding_5s(bencher: divan::Bencher) {
+    let m = sv_model();
+    let y = tone(5.0, 32000.0);
+    let r = SincResampler::new(32_000, 16_000).unwrap();
+    bencher.bench(|| {
+        let e = m.embedding(&r.process(&y)).unwrap();
+        assert_eq!(e.len(), 20480);
+        divan::black_box(e);
+    });
 }

@@ -2,7 +2,7 @@
 //! GPT-SoVITS implementation.
 //!
 //! ```text
-//! cargo run --release --example parity -- tests/fixtures/parity/tiny [-v]
+//! cargo run --release --example parity -- tests/fixtures/parity/tiny [-v] [--case NAME ...]
 //! ```
 //!
 //! DIR is any directory laid out like `tests/fixtures/parity/tiny` (configs/, weights/, io/),
@@ -10,17 +10,22 @@
 //! a failure. `-v` also prints every compared tensor.
 
 use sovits_core::backend::CpuBackend;
-use sovits_suite::parity::{Fixtures, format_line, run_all};
+use sovits_suite::parity::{Fixtures, format_line, run_all, run_one};
 
 fn main() {
     let mut args = std::env::args().skip(1);
     let mut dir = None;
     let mut verbose = false;
-    for a in args.by_ref() {
+    let mut only: Vec<String> = Vec::new();
+    while let Some(a) = args.next() {
         match a.as_str() {
             "-v" | "--verbose" => verbose = true,
+            "--case" => only.extend(args.next()),
             "-h" | "--help" => {
-                println!("usage: parity DIR [-v]\n  DIR: a fixture directory with configs/, weights/ and io/");
+                println!(
+                    "usage: parity DIR [-v] [--case NAME ...]\n  DIR: a fixture directory with configs/, weights/ and \
+                     io/\n  --case: run only the named cases"
+                );
                 return;
             }
             _ => dir = Some(a),
@@ -36,7 +41,11 @@ fn main() {
         std::process::exit(2);
     }
     let device = Default::default();
-    let results = run_all::<CpuBackend>(&fixtures, &device);
+    let results: Vec<_> = if only.is_empty() {
+        run_all::<CpuBackend>(&fixtures, &device)
+    } else {
+        only.iter().map(|c| run_one::<CpuBackend>(&fixtures, c, &device)).collect()
+    };
     let (mut passed, mut failed, mut skipped) = (0, 0, 0);
     for r in &results {
         println!("{}", format_line(r));

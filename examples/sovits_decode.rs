@@ -88,7 +88,8 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let refer = Tensor::<B, 3>::from_data(TensorData::new(spec, [1, m.config().spec_channels(), frames]), &device);
 
     let t1 = Instant::now();
-    let audio = m.decode(&codes, &phones, &[refer], noise_scale, speed, Noise::Seed(seed))?;
+    let refs = [sovits_core::models::sovits::ReferenceInput::new(refer)];
+    let audio = m.decode(&codes, &phones, &refs, noise_scale, speed, Noise::Seed(seed))?;
     let mut audio = to_vec_f32(audio);
     let secs = t1.elapsed().as_secs_f64();
     let peak = audio.iter().fold(0f32, |a, &b| a.max(b.abs()));

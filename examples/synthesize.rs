@@ -6,9 +6,12 @@
 //!     --text "要合成的文字。" --lang zh --out out.wav
 //! ```
 //!
-//! Models: `--models DIR` (one `*.ckpt`, one `*.pth`, `chinese-hubert-base/`,
-//! `chinese-roberta-wwm-ext-large/`), or `--gpt`, `--sovits`, `--hubert`, `--bert` (each
-//! overrides what `--models` found). Without any model argument the tiny test model shipped in
+//! Models: `--models DIR` laid out like upstream's `pretrained_models/` (one `*.ckpt`, one
+//! SoVITS `*.pth` at the top or in `v2Pro/`, `chinese-hubert-base/`,
+//! `chinese-roberta-wwm-ext-large/`, and for v2Pro/v2ProPlus
+//! `sv/pretrained_eres2netv2w24s4ep4.ckpt`), or `--gpt`, `--sovits`, `--hubert`, `--bert`,
+//! `--sv` (each overrides what `--models` found). The SoVITS file decides the version.
+//! Without any model argument the tiny test model shipped in
 //! `tests/fixtures/parity/tiny/official/` is used with its reference clip: it has random
 //! weights, so the WAV is a test signal, not speech.
 //!
@@ -41,6 +44,7 @@ struct Args {
     sovits: Option<PathBuf>,
     hubert: Option<PathBuf>,
     bert: Option<PathBuf>,
+    sv: Option<PathBuf>,
     reference: Option<PathBuf>,
     extra_refs: Vec<PathBuf>,
     ref_text: Option<String>,
@@ -54,7 +58,7 @@ struct Args {
     voice_opts: VoiceOptions,
 }
 
-const USAGE: &str = "usage: synthesize [--models DIR | --gpt F --sovits F --hubert DIR --bert DIR] \
+const USAGE: &str = "usage: synthesize [--models DIR | --gpt F --sovits F --hubert DIR --bert DIR [--sv F]] \
 [--ref WAV --ref-text T --ref-lang L | --voice FILE] [--ref2 WAV] [--allow-any-length] [--save-voice FILE] \
 (--text T | --text-file F) [--lang L] [--out out.wav] [--top-k N] [--top-p P] [--temperature T] \
 [--repetition-penalty R] [--speed S] [--split cutN] [--pause SEC] [--seed N] [--noise-scale X] [--max-tokens N] [--max-text-chars N]";
@@ -66,6 +70,7 @@ fn parse() -> Result<Args, String> {
         sovits: None,
         hubert: None,
         bert: None,
+        sv: None,
         reference: None,
         extra_refs: vec![],
         ref_text: None,
@@ -96,6 +101,7 @@ fn parse() -> Result<Args, String> {
             "--sovits" => a.sovits = Some(value.into()),
             "--hubert" => a.hubert = Some(value.into()),
             "--bert" => a.bert = Some(value.into()),
+            "--sv" => a.sv = Some(value.into()),
             "--ref" => a.reference = Some(value.into()),
             "--ref2" => a.extra_refs.push(value.into()),
             "--ref-text" => a.ref_text = Some(value),
@@ -147,8 +153,13 @@ fn run(mut a: Args) -> Result<(), String> {
             a.lang = Lang::En;
         }
     }
-    let over =
-        ModelOverrides { gpt: a.gpt.clone(), sovits: a.sovits.clone(), hubert: a.hubert.clone(), bert: a.bert.clone() };
+    let over = ModelOverrides {
+        gpt: a.gpt.clone(),
+        sovits: a.sovits.clone(),
+        hubert: a.hubert.clone(),
+        bert: a.bert.clone(),
+        sv: a.sv.clone(),
+    };
     let paths = match &a.models {
         Some(dir) => ModelPaths::from_dir_with(dir, over).map_err(e)?,
         None => ModelPaths {
@@ -156,11 +167,12 @@ fn run(mut a: Args) -> Result<(), String> {
             sovits: over.sovits.ok_or("--sovits is missing")?,
             hubert: over.hubert.ok_or("--hubert is missing")?,
             bert: over.bert.ok_or("--bert is missing")?,
+            sv: over.sv,
         },
     };
     let t0 = Instant::now();
     let tts = Tts::<CpuBackend>::load(&paths, &TtsOptions::default(), &Default::default()).map_err(e)?;
-    eprintln!("loaded the models in {:.2} s", t0.elapsed().as_secs_f64());
+    eprintln!("loaded the {} models in {:.2} s", tts.version(), t0.elapsed().as_secs_f64());
 
     let mut voice = match (&a.voice, &a.reference) {
         (Some(v), _) => Voice::load(v).map_err(e)?,

@@ -103,14 +103,17 @@ typedef struct sovits_audio {
 typedef struct sovits_model_params {
   // `sizeof(sovits_model_params)`.
   uint32_t struct_size;
-  // A directory with one `*.ckpt`, one runnable `*.pth` (files tagged with a version this
-  // build does not run are skipped; otherwise one `s2G*.pth`), `chinese-hubert-base/` and
-  // `chinese-roberta-wwm-ext-large/`; may be NULL when the four paths below are all given.
-  // Paths below override what the directory gives.
+  // A directory laid out like upstream's `pretrained_models/`: one `*.ckpt` (`s1v3.ckpt`
+  // preferred for v2Pro), one runnable SoVITS `*.pth` at the top or in `v2Pro/` (files
+  // tagged with a version this build does not run are skipped; otherwise one `s2G*.pth`),
+  // `chinese-hubert-base/`, `chinese-roberta-wwm-ext-large/` and, for v2Pro/v2ProPlus,
+  // `sv/pretrained_eres2netv2w24s4ep4.ckpt`; may be NULL when the paths below are all
+  // given. Paths below override what the directory gives. The SoVITS file decides the
+  // version (v1, v2, v2Pro, v2ProPlus).
   const char *model_dir;
-  // GPT checkpoint (`s1bert25hz-*.ckpt`), or NULL.
+  // GPT checkpoint (`s1bert25hz-*.ckpt`, `s1v3.ckpt`), or NULL.
   const char *gpt_path;
-  // SoVITS checkpoint (`s2G2333k.pth`), or NULL.
+  // SoVITS checkpoint (`s2G2333k.pth`, `s2Gv2ProPlus.pth`), or NULL.
   const char *sovits_path;
   // `chinese-hubert-base` folder, or NULL.
   const char *hubert_dir;
@@ -123,6 +126,10 @@ typedef struct sovits_model_params {
   int32_t device;
   // Which GPU with `SOVITS_DEVICE_CUDA` (0 = the first). Added in 0.1.1.
   int32_t device_index;
+  // The speaker-verification checkpoint v2Pro/v2ProPlus need
+  // (`pretrained_eres2netv2w24s4ep4.ckpt`), or NULL (then `model_dir/sv/` is searched);
+  // ignored by v1/v2 models. Added in 0.1.1.
+  const char *sv_path;
 } sovits_model_params;
 
 // Synthesis settings; `sovits_synth_default_params()` gives the original's defaults.

@@ -35,6 +35,7 @@ fn paths() -> ModelPaths {
         sovits: d.join("sovits_v2.pth"),
         hubert: d.join("chinese-hubert-base"),
         bert: d.join("chinese-roberta-wwm-ext-large"),
+        sv: None,
     }
 }
 

@@ -151,6 +151,7 @@ fn soak() {
         sovits: d.join("sovits_v2.pth"),
         hubert: d.join("chinese-hubert-base"),
         bert: d.join("chinese-roberta-wwm-ext-large"),
+        sv: None,
     };
     let tts = Arc::new(Tts::<B>::load(&paths, &TtsOptions::default(), &Default::default()).expect("tiny model"));
     let reference = read_wav(root.join("io/ref_32k.wav")).unwrap();

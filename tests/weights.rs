@@ -58,7 +58,7 @@ fn header_tagged_pth_is_detected() {
 #[test]
 fn sovits_from_official_files_loads() {
     let dev = Default::default();
-    for f in ["official/sovits_v2.pth", "official/sovits_v2pro_header.pth", "weights/sovits.safetensors"] {
+    for f in ["official/sovits_v2.pth", "weights/sovits.safetensors"] {
         // The .pth files carry their config; the safetensors file needs one.
         let cfg =
             f.ends_with(".safetensors").then(|| SovitsConfig::from_json_file(tiny("configs/sovits.json")).unwrap());
@@ -67,7 +67,130 @@ fn sovits_from_official_files_loads() {
         // ssl_dim and MRTE widths are implicit in the official config: inferred from shapes.
         assert_eq!(m.config().ssl_dim, 64, "{f}");
         assert_eq!(m.config().mrte.hidden_size, 64, "{f}");
+        assert!(m.speaker.is_none() && m.sv_emb_dim().is_none(), "{f}");
     }
+}
+
+#[test]
+fn header_tag_contradicting_the_tensors_is_refused() {
+    // A `05` (v2Pro) tag around v2 tensors: upstream would build a v2Pro model with random
+    // speaker layers; we refuse it and say why.
+    let dev = Default::default();
+    let err =
+        SynthesizerTrn::<CpuBackend>::from_file(tiny("official/sovits_v2pro_header.pth"), None, &dev).unwrap_err();
+    let msg = err.to_string();
+    assert!(matches!(err, Error::Format { .. }), "{msg}");
+    assert!(msg.contains("\"05\" says v2Pro") && msg.contains("v2 model") && msg.contains("sv_emb"), "{msg}");
+    // And the other way round: v2ProPlus tensors under a v2Pro tag.
+    let mut bytes = std::fs::read(pro("official/sovits_v2proplus.pth")).unwrap();
+    bytes[..2].copy_from_slice(b"05");
+    let p = tmp("v2proplus_tagged_05.pth");
+    std::fs::write(&p, bytes).unwrap();
+    let msg = SynthesizerTrn::<CpuBackend>::from_file(&p, None, &dev).unwrap_err().to_string();
+    assert!(msg.contains("says v2Pro") && msg.contains("v2ProPlus model"), "{msg}");
+}
+
+fn pro(rel: &str) -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/parity/tiny_v2pro")).join(rel)
+}
+
+#[test]
+fn v2pro_pth_files_load_with_their_version() {
+    let dev = Default::default();
+    for (file, tag, version, weights, upsample, kernel) in [
+        ("sovits_v2pro.pth", b"05", ModelVersion::V2Pro, "sovits_v2pro", 64, 16),
+        ("sovits_v2proplus.pth", b"06", ModelVersion::V2ProPlus, "sovits_v2proplus", 96, 20),
+    ] {
+        let loaded = weights::load_state_dict(pro(&format!("official/{file}")), Some("weight")).unwrap();
+        assert_eq!(&loaded.header_tag.unwrap().bytes, tag);
+        let st = TensorStore::from_safetensors_file(pro(&format!("weights/{weights}.safetensors"))).unwrap();
+        assert_same_tensors(&st, &loaded.tensors, &[]);
+        assert_eq!(weights::checkpoint_version(&loaded.tensors, loaded.header_tag).unwrap(), version);
+        // Without the tag the tensors alone tell the two apart (the first HiFi-GAN kernel).
+        assert_eq!(weights::detect_sovits_version(&loaded.tensors, None), version);
+
+        let (m, info) = SynthesizerTrn::<CpuBackend>::from_file(pro(&format!("official/{file}")), None, &dev).unwrap();
+        assert_eq!(info.version, version);
+        let c = m.config();
+        assert_eq!((c.gin_channels, c.mrte.hidden_size, c.ssl_dim), (128, 64, 64), "{file}");
+        assert_eq!(c.sv_emb_dim, Some(2560), "{file}");
+        assert_eq!((c.upsample_initial_channel, c.upsample_kernel_sizes[0]), (upsample, kernel), "{file}");
+        assert!(m.speaker.is_some());
+
+        // A safetensors export with the fixture config (which names no v2ProPlus HiFi-GAN
+        // sizes beyond the s2 fields): the version and sizes still come out right.
+        let cfg = SovitsConfig::from_json_file(pro(&format!("configs/{weights}.json"))).unwrap();
+        let (m, info) =
+            SynthesizerTrn::<CpuBackend>::from_file(pro(&format!("weights/{weights}.safetensors")), Some(&cfg), &dev)
+                .unwrap();
+        assert_eq!(info.version, version);
+        assert_eq!(m.config().sv_emb_dim, Some(2560));
+        assert_eq!(m.config().upsample_kernel_sizes[0], kernel);
+    }
+}
+
+#[test]
+fn speaker_model_ckpt_matches_safetensors_and_loads() {
+    use sovits_core::models::eres2net::ERes2NetV2;
+    let path = pro("official/sv/pretrained_eres2netv2w24s4ep4.ckpt");
+    let loaded = weights::load_state_dict(&path, None).unwrap();
+    assert_eq!(loaded.tensors.len(), 1001);
+    // The checkpoint holds float32 storages (the float32 model's state dict), the
+    // safetensors file the same fp16-exact values as F16.
+    let st = TensorStore::from_safetensors_file(pro("weights/sv.safetensors")).unwrap();
+    assert_eq!(st.keys().collect::<Vec<_>>(), loaded.tensors.keys().collect::<Vec<_>>());
+    for k in st.keys() {
+        let (a, b) = (st.get(k).unwrap(), loaded.tensors.get(k).unwrap());
+        assert_eq!(a.shape, b.shape, "{k}");
+        if a.dtype.is_float() {
+            assert_eq!(a.to_f32(), b.to_f32(), "{k}");
+        } else {
+            assert_eq!(a.to_i64(), b.to_i64(), "{k}");
+        }
+    }
+    let dev = Default::default();
+    // The official sizes, with the stem width taken from the file (8 in the tiny set).
+    let m = ERes2NetV2::<CpuBackend>::from_file(&path, None, &dev).unwrap();
+    assert_eq!(m.config().m_channels, 8);
+    assert_eq!(m.embedding_dim(), 2560);
+    // The safetensors export loads the same way.
+    assert_eq!(
+        ERes2NetV2::<CpuBackend>::from_file(pro("weights/sv.safetensors"), None, &dev).unwrap().embedding_dim(),
+        2560
+    );
+}
+
+#[test]
+fn speaker_model_with_wrong_shapes_or_the_wrong_file_is_refused() {
+    use sovits_core::models::eres2net::ERes2NetV2;
+    let dev = Default::default();
+    // One BatchNorm a channel short.
+    let src = TensorStore::from_safetensors_file(pro("weights/sv.safetensors")).unwrap();
+    let mut entries: Vec<(String, Vec<usize>, Vec<f32>)> = src
+        .keys()
+        .filter(|k| !k.ends_with("num_batches_tracked"))
+        .map(|k| (k.to_string(), src.get(k).unwrap().shape.clone(), src.get(k).unwrap().to_f32()))
+        .collect();
+    let t = entries.iter_mut().find(|(k, _, _)| k == "layer2.1.bn3.running_var").unwrap();
+    t.1 = vec![t.1[0] - 1];
+    t.2.pop();
+    let bytes: Vec<(String, Vec<usize>, Vec<u8>)> =
+        entries.into_iter().map(|(k, s, v)| (k, s, v.iter().flat_map(|x| x.to_le_bytes()).collect())).collect();
+    let views: Vec<(String, TensorView)> = bytes
+        .iter()
+        .map(|(k, s, b)| (k.clone(), TensorView::new(safetensors::Dtype::F32, s.clone(), b).unwrap()))
+        .collect();
+    let p = tmp("sv_misshaped.safetensors");
+    std::fs::write(&p, safetensors::serialize(views, None).unwrap()).unwrap();
+    let err = ERes2NetV2::<CpuBackend>::from_file(&p, None, &dev).unwrap_err();
+    let msg = err.to_string();
+    assert!(matches!(err, Error::Format { .. }), "{msg}");
+    assert!(msg.contains("layer2.1.bn3.running_var: expected [64], found [63]"), "{msg}");
+    assert!(msg.contains("pretrained_eres2netv2w24s4ep4.ckpt"), "{msg}");
+    // A SoVITS checkpoint where the speaker model should be.
+    let msg =
+        ERes2NetV2::<CpuBackend>::from_file(pro("official/sovits_v2pro.pth"), None, &dev).unwrap_err().to_string();
+    assert!(msg.contains("speaker-verification") && msg.contains("missing"), "{msg}");
 }
 
 #[test]
@@ -194,10 +317,13 @@ fn safetensors_with_missing_or_misshaped_keys_is_rejected_with_names() {
 fn unsupported_versions_fail_clearly() {
     let cfg = SovitsConfig::from_json_file(tiny("configs/sovits.json")).unwrap();
     let dev = Default::default();
-    for (extra, version) in [("sv_emb.weight", "v2Pro"), ("cfm.estimator.proj_out.weight", "v3")] {
-        let p = edited_safetensors(&format!("{version}.safetensors"), |e| e.push((extra.into(), vec![1], vec![0.0])));
-        let err = SynthesizerTrn::<CpuBackend>::from_file(&p, Some(&cfg), &dev).unwrap_err();
-        assert!(matches!(&err, Error::Unsupported { version: v, .. } if v == version), "{err}");
-        assert!(err.to_string().contains(version));
-    }
+    let p =
+        edited_safetensors("v3.safetensors", |e| e.push(("cfm.estimator.proj_out.weight".into(), vec![1], vec![0.0])));
+    let err = SynthesizerTrn::<CpuBackend>::from_file(&p, Some(&cfg), &dev).unwrap_err();
+    assert!(matches!(&err, Error::Unsupported { version: v, .. } if v == "v3"), "{err}");
+    assert!(err.to_string().contains("v3"));
+    // A v2 file with a stray `sv_emb.weight` is read as v2Pro and fails on the layers it lacks.
+    let p = edited_safetensors("stray_sv_emb.safetensors", |e| e.push(("sv_emb.weight".into(), vec![1], vec![0.0])));
+    let msg = SynthesizerTrn::<CpuBackend>::from_file(&p, Some(&cfg), &dev).unwrap_err().to_string();
+    assert!(msg.contains("prelu.weight") && msg.contains("ge_to512.weight"), "{msg}");
 }

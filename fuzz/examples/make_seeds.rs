@@ -49,6 +49,7 @@ fn main() {
         bert_dim: 8,
         refers: vec![Spectrogram { data: refer.clone(), bins: 9, frames: 3 }],
         transcript: None,
+        sv_embs: vec![],
     };
     std::fs::write(voice.join("reference_free.voice"), free.to_bytes().unwrap()).unwrap();
     let prompted = Voice {
@@ -61,6 +62,7 @@ fn main() {
             Spectrogram { data: refer[..18].to_vec(), bins: 9, frames: 2 },
         ],
         transcript: Some(Transcript::new("你好。", Lang::Zh)),
+        sv_embs: vec![vec![0.5; 6], vec![-0.25; 6]],
     };
     std::fs::write(voice.join("two_references.voice"), prompted.to_bytes().unwrap()).unwrap();
     println!("wrote the safetensors and voice seeds under {}", root.display());

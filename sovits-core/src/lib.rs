@@ -1,13 +1,14 @@
 //! # sovits-core
 //!
 //! [GPT-SoVITS](https://github.com/RVC-Boss/GPT-SoVITS) few-shot voice-cloning TTS as a
-//! native Rust library on [burn](https://burn.dev). The official checkpoints load as they are
-//! and every module is checked against the original PyTorch implementation.
+//! native Rust library on [burn](https://burn.dev). The official checkpoints (v1, v2, v2Pro,
+//! v2ProPlus) load as they are, the version read from the SoVITS file, and every module is
+//! checked against the original PyTorch implementation.
 //!
 //! Layout: [`pipeline`] (the whole call: [`pipeline::Tts`], [`pipeline::Voice`],
 //! [`pipeline::SynthesisParams`]), [`text`] (the frontend: [`text::Lang`], sentence splitting,
-//! phonemes), [`models`] (one folder per sub-model: GPT, SoVITS, HuBERT, BERT), [`audio`] (WAV,
-//! resampling, spectrogram), [`weights`] (safetensors and the official PyTorch files),
+//! phonemes), [`models`] (one folder per sub-model: GPT, SoVITS, HuBERT, BERT, and ERes2NetV2,
+//! the speaker model of v2Pro), [`audio`] (WAV, resampling, spectrogram), [`weights`] (safetensors and the official PyTorch files),
 //! [`limits`] (bounds on untrusted input). The models are generic over a burn
 //! [`Backend`](burn::tensor::backend::Backend); [`backend`] names the ones this build enables.
 //! The C API is the `sovits-ffi` crate.

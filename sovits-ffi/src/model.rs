@@ -1,4 +1,5 @@
-//! `sovits_model`: the loaded models (GPT, SoVITS, HuBERT, BERT) on a device.
+//! `sovits_model`: the loaded models (GPT, SoVITS, HuBERT, BERT, and the speaker model of
+//! v2Pro/v2ProPlus) on a device.
 
 use std::ffi::c_char;
 use std::path::PathBuf;
@@ -25,14 +26,17 @@ pub const SOVITS_DEVICE_CUDA: i32 = 1;
 pub struct sovits_model_params {
     /// `sizeof(sovits_model_params)`.
     pub struct_size: u32,
-    /// A directory with one `*.ckpt`, one runnable `*.pth` (files tagged with a version this
-    /// build does not run are skipped; otherwise one `s2G*.pth`), `chinese-hubert-base/` and
-    /// `chinese-roberta-wwm-ext-large/`; may be NULL when the four paths below are all given.
-    /// Paths below override what the directory gives.
+    /// A directory laid out like upstream's `pretrained_models/`: one `*.ckpt` (`s1v3.ckpt`
+    /// preferred for v2Pro), one runnable SoVITS `*.pth` at the top or in `v2Pro/` (files
+    /// tagged with a version this build does not run are skipped; otherwise one `s2G*.pth`),
+    /// `chinese-hubert-base/`, `chinese-roberta-wwm-ext-large/` and, for v2Pro/v2ProPlus,
+    /// `sv/pretrained_eres2netv2w24s4ep4.ckpt`; may be NULL when the paths below are all
+    /// given. Paths below override what the directory gives. The SoVITS file decides the
+    /// version (v1, v2, v2Pro, v2ProPlus).
     pub model_dir: *const c_char,
-    /// GPT checkpoint (`s1bert25hz-*.ckpt`), or NULL.
+    /// GPT checkpoint (`s1bert25hz-*.ckpt`, `s1v3.ckpt`), or NULL.
     pub gpt_path: *const c_char,
-    /// SoVITS checkpoint (`s2G2333k.pth`), or NULL.
+    /// SoVITS checkpoint (`s2G2333k.pth`, `s2Gv2ProPlus.pth`), or NULL.
     pub sovits_path: *const c_char,
     /// `chinese-hubert-base` folder, or NULL.
     pub hubert_dir: *const c_char,
@@ -45,6 +49,10 @@ pub struct sovits_model_params {
     pub device: i32,
     /// Which GPU with `SOVITS_DEVICE_CUDA` (0 = the first). Added in 0.1.1.
     pub device_index: i32,
+    /// The speaker-verification checkpoint v2Pro/v2ProPlus need
+    /// (`pretrained_eres2netv2w24s4ep4.ckpt`), or NULL (then `model_dir/sv/` is searched);
+    /// ignored by v1/v2 models. Added in 0.1.1.
+    pub sv_path: *const c_char,
 }
 
 /// `sizeof(sovits_model_params)` of the first release (before `device`): the smallest
@@ -69,6 +77,7 @@ pub extern "C" fn sovits_model_default_params() -> sovits_model_params {
         host_gpt_decode: 1,
         device: SOVITS_DEVICE_CPU,
         device_index: 0,
+        sv_path: std::ptr::null(),
     }
 }
 
@@ -135,6 +144,7 @@ pub unsafe extern "C" fn sovits_model_load(
             sovits: path(p.sovits_path, "sovits_path")?,
             hubert: path(p.hubert_dir, "hubert_dir")?,
             bert: path(p.bert_dir, "bert_dir")?,
+            sv: path(p.sv_path, "sv_path")?,
         };
         let paths = match dir {
             Some(d) => ModelPaths::from_dir_with(d, over)?,
@@ -143,6 +153,7 @@ pub unsafe extern "C" fn sovits_model_load(
                 sovits: over.sovits.ok_or_else(|| Fail::null("sovits_path (or model_dir)"))?,
                 hubert: over.hubert.ok_or_else(|| Fail::null("hubert_dir (or model_dir)"))?,
                 bert: over.bert.ok_or_else(|| Fail::null("bert_dir (or model_dir)"))?,
+                sv: over.sv,
             },
         };
         let opts = TtsOptions { host_gpt_decode: p.host_gpt_decode != 0 };

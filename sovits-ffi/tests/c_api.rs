@@ -124,6 +124,30 @@ fn c_program_and_cpp_header() {
         .arg(tmp.join("out.f32")));
     assert!(out.contains("wrote") && out.contains("sentence 1"), "{out}");
     assert!(std::fs::metadata(tmp.join("out.f32")).unwrap().len() > 0);
+    // The same program, unchanged, on a v2ProPlus folder laid out like upstream's
+    // pretrained_models (s1v3.ckpt, v2Pro/s2Gv2ProPlus.pth, sv/...): the version is detected.
+    let pro = tmp.join("v2proplus");
+    run(Command::new("sh").arg(root.join("scripts/tiny_v2proplus_models.sh")).arg(&pro));
+    let pro_ref = root.join("tests/fixtures/parity/tiny_v2pro/io/ref_32k.wav");
+    let out = run(with_lib(&demo)
+        .arg(&pro)
+        .arg(&pro_ref)
+        .args(["Hello there, how are you today", "en", "Hello from the pro model.", "en"])
+        .arg(tmp.join("pro.f32")));
+    assert!(out.contains("wrote") && out.contains("sentence 1"), "{out}");
+    assert!(std::fs::metadata(tmp.join("pro.f32")).unwrap().len() > 0);
+    // Without its speaker model the load fails and says what is missing.
+    std::fs::remove_dir_all(pro.join("sv")).unwrap();
+    let failed = with_lib(&demo)
+        .arg(&pro)
+        .arg(&pro_ref)
+        .args(["Hello there, how are you today", "en", "Hello.", "en"])
+        .arg(tmp.join("none.f32"))
+        .output()
+        .unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&failed.stdout), String::from_utf8_lossy(&failed.stderr));
+    assert!(!failed.status.success(), "{text}");
+    assert!(text.contains("loading the models") && text.contains("pretrained_eres2netv2w24s4ep4.ckpt"), "{text}");
     if std::env::var_os("SOVITS_VALGRIND").is_some() {
         let out = run(with_lib(Path::new("valgrind"))
             .args(["--error-exitcode=1", "--leak-check=full", "--errors-for-leak-kinds=definite", "-q"])

@@ -2,6 +2,7 @@
 
 pub mod bert;
 pub mod common;
+pub mod eres2net;
 pub mod gpt;
 pub mod hubert;
 pub mod sovits;

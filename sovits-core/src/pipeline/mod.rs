@@ -1,6 +1,6 @@
 //! The inference pipeline, one file per job:
 //!
-//! * [`model_paths`](ModelPaths): where the four model parts are;
+//! * [`model_paths`](ModelPaths): where the model parts are;
 //! * `reference`: reference clip -> prompt semantic tokens and spectrogram, and the clip checks;
 //! * `voice`: the [`Voice`] a clip and its [`Transcript`] become, and its file format;
 //! * `params`: [`SynthesisParams`] of a call (with the GPT's [`SamplingParams`](crate::models::gpt::SamplingParams));
@@ -17,6 +17,8 @@ mod voice;
 pub use cancel::CancelToken;
 pub use model_paths::{ModelOverrides, ModelPaths};
 pub use params::SynthesisParams;
-pub use reference::{ReferenceOptions, check_reference, check_reference_clip, prompt_semantic, reference_spectrogram};
+pub use reference::{
+    ReferenceOptions, check_reference, check_reference_clip, prompt_semantic, reference_audio, reference_spectrogram,
+};
 pub use tts::{Chunk, Session, Tts, TtsOptions, VoiceOptions};
 pub use voice::{Spectrogram, Transcript, Voice};

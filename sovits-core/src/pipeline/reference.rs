@@ -1,6 +1,7 @@
 //! The reference-audio front (upstream `get_tts_wav` / `TTS._set_prompt_semantic` and
 //! `get_spepc`): WAV at any rate -> 16 kHz -> + zero padding -> HuBERT -> `ssl_proj` +
-//! codebook -> prompt semantic tokens; and WAV -> 32 kHz -> linear spectrogram.
+//! codebook -> prompt semantic tokens; and WAV -> 32 kHz -> linear spectrogram (and, for
+//! v2Pro, -> 16 kHz -> speaker embedding, in [`super::Tts`]).
 
 use burn::tensor::{Tensor, TensorData, backend::Backend};
 
@@ -114,8 +115,20 @@ pub fn prompt_semantic<B: Backend>(
     Ok(codes.into_iter().map(|c| c as u32).collect())
 }
 
-/// The reference spectrogram SoVITS conditions on: resample to the model rate (32 kHz),
-/// divide by `min(2, peak)` when the peak exceeds 1 (upstream's limiter), linear STFT.
+/// The reference audio SoVITS conditions on: resampled to the model rate (32 kHz) and
+/// divided by `min(2, peak)` when the peak exceeds 1 (upstream's limiter in `get_spepc`).
+pub fn reference_audio(audio: &Audio, sample_rate: u32) -> Result<Vec<f32>> {
+    check_reference(audio)?;
+    let mut y = resample(&audio.samples, audio.sample_rate, sample_rate)?;
+    let peak = y.iter().fold(0f32, |a, &b| a.max(b.abs()));
+    if peak > 1.0 {
+        let d = peak.min(2.0);
+        y.iter_mut().for_each(|v| *v /= d);
+    }
+    Ok(y)
+}
+
+/// The reference spectrogram SoVITS conditions on: [`reference_audio`], then the linear STFT.
 ///
 /// # Shapes
 /// -> `[1, n_fft/2 + 1, frames]`.
@@ -125,13 +138,7 @@ pub fn reference_spectrogram<B: Backend>(
     cfg: &SpectrogramConfig,
     device: &B::Device,
 ) -> Result<Tensor<B, 3>> {
-    check_reference(audio)?;
-    let mut y = resample(&audio.samples, audio.sample_rate, sample_rate)?;
-    let peak = y.iter().fold(0f32, |a, &b| a.max(b.abs()));
-    if peak > 1.0 {
-        let d = peak.min(2.0);
-        y.iter_mut().for_each(|v| *v /= d);
-    }
+    let y = reference_audio(audio, sample_rate)?;
     let (spec, frames) = spectrogram(&y, cfg)?;
     Ok(Tensor::from_data(TensorData::new(spec, [1, cfg.n_fft / 2 + 1, frames]), device))
 }

@@ -10,13 +10,14 @@ use burn::tensor::{Tensor, backend::Backend};
 use super::cancel::CancelToken;
 use super::model_paths::ModelPaths;
 use super::params::SynthesisParams;
-use super::reference::{ReferenceOptions, check_reference_clip, prompt_semantic, reference_spectrogram};
+use super::reference::{ReferenceOptions, check_reference_clip, prompt_semantic, reference_audio};
 use super::voice::{Spectrogram, Transcript, Voice};
-use crate::audio::{Audio, SpectrogramConfig, read_wav};
+use crate::audio::{Audio, SincResampler, SpectrogramConfig, read_wav, spectrogram};
 use crate::models::bert::{BertModel, BertTokenizer, phone_level_features};
+use crate::models::eres2net::ERes2NetV2;
 use crate::models::gpt::{GptInput, GptState, StepDecoder, Text2SemanticDecoder};
 use crate::models::hubert::HubertModel;
-use crate::models::sovits::{Noise, SynthesizerTrn};
+use crate::models::sovits::{Noise, ReferenceInput, SynthesizerTrn};
 use crate::text::split::sentences;
 use crate::text::{FrontendOptions, Lang, Phonemes, SegmentLang, phonemize_with};
 use crate::{Error, Result};
@@ -45,9 +46,10 @@ pub struct VoiceOptions {
     pub frontend: FrontendOptions,
 }
 
-/// The loaded models: GPT, SoVITS, CN-HuBERT, Chinese RoBERTa (+ tokenizer). Immutable after
-/// loading, `Send + Sync`: share one `Tts` (e.g. in an `Arc`) between threads and run
-/// syntheses with different voices concurrently.
+/// The loaded models: GPT, SoVITS, CN-HuBERT, Chinese RoBERTa (+ tokenizer), and for
+/// v2Pro/v2ProPlus the speaker-verification model. Immutable after loading, `Send + Sync`:
+/// share one `Tts` (e.g. in an `Arc`) between threads and run syntheses with different voices
+/// concurrently.
 pub struct Tts<B: Backend> {
     gpt: Text2SemanticDecoder<B>,
     /// How the GPT's cached steps run (chosen at load from [`TtsOptions::host_gpt_decode`]).
@@ -56,6 +58,8 @@ pub struct Tts<B: Backend> {
     hubert: HubertModel<B>,
     bert: BertModel<B>,
     tokenizer: BertTokenizer,
+    /// v2Pro/v2ProPlus: the speaker-verification model and upstream's resampler to its 16 kHz.
+    speaker: Option<(ERes2NetV2<B>, SincResampler)>,
     device: B::Device,
 }
 
@@ -124,17 +128,32 @@ struct DeviceVoice<'v, B: Backend> {
 }
 
 impl<B: Backend> Tts<B> {
-    /// Loads the four parts (every tensor checked; the errors name missing files and keys).
+    /// Loads the parts (every tensor checked; the errors name missing files and keys). The
+    /// SoVITS file decides the version; v2Pro/v2ProPlus need `paths.sv` (the speaker model),
+    /// which v1/v2 ignore.
     pub fn load(paths: &ModelPaths, opts: &TtsOptions, device: &B::Device) -> Result<Self> {
+        let (sovits, info) = SynthesizerTrn::from_file(&paths.sovits, None, device)?;
+        let speaker = if info.version.spec().speaker_model {
+            let Some(sv) = &paths.sv else {
+                return Err(missing_speaker_model(&paths.sovits, info.version));
+            };
+            Some(ERes2NetV2::from_file(sv, None, device)?)
+        } else {
+            None
+        };
         let gpt = Text2SemanticDecoder::from_file(&paths.gpt, None, device)?;
-        let (sovits, _) = SynthesizerTrn::from_file(&paths.sovits, None, device)?;
         let hubert = HubertModel::from_folder(&paths.hubert, device)?;
         let bert = BertModel::from_folder(&paths.bert, None, device)?;
         let tokenizer = BertTokenizer::from_folder(&paths.bert)?;
-        Ok(Self::from_parts(gpt, sovits, hubert, bert, tokenizer, opts, device))
+        let tts = Self::from_parts(gpt, sovits, hubert, bert, tokenizer, opts, device);
+        match speaker {
+            Some(sv) => tts.with_speaker_model(sv),
+            None => Ok(tts),
+        }
     }
 
-    /// A `Tts` from models loaded some other way (e.g. from safetensors exports).
+    /// A `Tts` from models loaded some other way (e.g. from safetensors exports). A
+    /// v2Pro/v2ProPlus SoVITS model also needs [`Tts::with_speaker_model`].
     pub fn from_parts(
         gpt: Text2SemanticDecoder<B>,
         sovits: SynthesizerTrn<B>,
@@ -145,7 +164,34 @@ impl<B: Backend> Tts<B> {
         device: &B::Device,
     ) -> Self {
         let decoder = if opts.host_gpt_decode { StepDecoder::host(&gpt) } else { StepDecoder::Backend };
-        Tts { gpt, decoder, sovits, hubert, bert, tokenizer, device: device.clone() }
+        Tts { gpt, decoder, sovits, hubert, bert, tokenizer, speaker: None, device: device.clone() }
+    }
+
+    /// Adds the speaker-verification model a v2Pro/v2ProPlus SoVITS model conditions on
+    /// (`pretrained_models/sv/pretrained_eres2netv2w24s4ep4.ckpt`). Fails when the SoVITS
+    /// model takes no speaker embedding or one of another size.
+    pub fn with_speaker_model(mut self, sv: ERes2NetV2<B>) -> Result<Self> {
+        let c = self.sovits.config();
+        match c.sv_emb_dim {
+            None => {
+                return Err(Error::Config(format!(
+                    "a {} SoVITS model takes no speaker-verification model (only v2Pro/v2ProPlus do)",
+                    c.version
+                )));
+            }
+            Some(d) if d != sv.embedding_dim() => {
+                return Err(Error::Config(format!(
+                    "the speaker-verification model gives {}-value embeddings, this {} SoVITS model takes {d}; \
+                     these models do not belong together",
+                    sv.embedding_dim(),
+                    c.version
+                )));
+            }
+            Some(_) => {}
+        }
+        let resampler = SincResampler::new(c.sampling_rate, SV_SAMPLE_RATE)?;
+        self.speaker = Some((sv, resampler));
+        Ok(self)
     }
 
     /// [`Tts::load`] from a directory ([`ModelPaths::from_dir`]).
@@ -163,6 +209,16 @@ impl<B: Backend> Tts<B> {
         (&self.gpt, &self.sovits, &self.hubert, &self.bert)
     }
 
+    /// The speaker-verification model (v2Pro/v2ProPlus), if loaded.
+    pub fn speaker_model(&self) -> Option<&ERes2NetV2<B>> {
+        self.speaker.as_ref().map(|(m, _)| m)
+    }
+
+    /// The generation of the loaded SoVITS model (`v2`, `v2Pro`, ...).
+    pub fn version(&self) -> crate::weights::ModelVersion {
+        self.sovits.config().version
+    }
+
     fn spectrogram_config(&self) -> SpectrogramConfig {
         let c = self.sovits.config();
         SpectrogramConfig { n_fft: c.filter_length, hop: c.hop_length, win: c.win_length, ..Default::default() }
@@ -170,10 +226,34 @@ impl<B: Backend> Tts<B> {
 
     /// The reference spectrogram of a clip (no 3-10 s window: see [`check_reference_clip`]).
     pub fn reference_spectrogram(&self, audio: &Audio) -> Result<Spectrogram> {
-        let t = reference_spectrogram::<B>(audio, self.sample_rate(), &self.spectrogram_config(), &self.device)?;
-        let [_, bins, frames] = t.dims();
-        let data = t.into_data().into_vec::<f32>().map_err(|e| Error::Audio(format!("{e:?}")))?;
-        Ok(Spectrogram { data, bins, frames })
+        self.spectrogram_of(&reference_audio(audio, self.sample_rate())?)
+    }
+
+    fn spectrogram_of(&self, y: &[f32]) -> Result<Spectrogram> {
+        let cfg = self.spectrogram_config();
+        let (data, frames) = spectrogram(y, &cfg)?;
+        Ok(Spectrogram { data, bins: cfg.n_fft / 2 + 1, frames })
+    }
+
+    /// What SoVITS takes from one reference clip: its spectrogram and, for v2Pro/v2ProPlus,
+    /// its speaker embedding (upstream `get_spepc` + `sv.SV.compute_embedding3`: the 32 kHz
+    /// samples after the limiter, resampled to 16 kHz with torchaudio's filter, Kaldi fbank,
+    /// `ERes2NetV2.forward3`).
+    pub fn reference_features(&self, audio: &Audio) -> Result<(Spectrogram, Option<Vec<f32>>)> {
+        let y = reference_audio(audio, self.sample_rate())?;
+        let spec = self.spectrogram_of(&y)?;
+        let sv = match (&self.speaker, self.sovits.config().sv_emb_dim) {
+            (Some((model, resampler)), Some(_)) => Some(model.embedding(&resampler.process(&y))?),
+            (None, Some(_)) => {
+                return Err(Error::Config(format!(
+                    "this is a {} model, which needs the speaker-verification model; add it with \
+                     Tts::with_speaker_model (pretrained_models/sv/pretrained_eres2netv2w24s4ep4.ckpt)",
+                    self.version()
+                )));
+            }
+            _ => None,
+        };
+        Ok((spec, sv))
     }
 
     /// A voice from a reference clip (3-10 s, unless `opts.reference.allow_any_length`) and
@@ -188,28 +268,39 @@ impl<B: Backend> Tts<B> {
             bert_dim: self.gpt.config().bert_dim,
             refers: Vec::new(),
             transcript: None,
+            sv_embs: Vec::new(),
         };
-        if let Some(t) = transcript {
-            let mut text = t.text.replace('\n', "");
-            if text.trim().is_empty() {
-                return Err(Error::InvalidArgument(
-                    "the reference transcript is empty; pass None for reference-free mode".into(),
-                ));
+        // The cheap checks first (the transcript's text), then the reference's own features (a
+        // v2Pro model without its speaker model fails there), then the costly prompt.
+        let text = match transcript {
+            Some(t) => {
+                let mut text = t.text.replace('\n', "");
+                if text.trim().is_empty() {
+                    return Err(Error::InvalidArgument(
+                        "the reference transcript is empty; pass None for reference-free mode".into(),
+                    ));
+                }
+                // Upstream ends the prompt text with a full stop when it lacks a split mark.
+                if !text.chars().last().is_some_and(|c| "，。？！,.?!~:：—…".contains(c)) {
+                    text.push(t.lang.full_stop());
+                }
+                let p = phonemize_with(&text, t.lang, &opts.frontend)?;
+                check_sentence_phones(p.ids.len(), &text)?;
+                Some((text, t.lang, p))
             }
-            // Upstream ends the prompt text with a full stop when it lacks a split mark.
-            if !text.chars().last().is_some_and(|c| "，。？！,.?!~:：—…".contains(c)) {
-                text.push(t.lang.full_stop());
-            }
-            let p = phonemize_with(&text, t.lang, &opts.frontend)?;
-            check_sentence_phones(p.ids.len(), &text)?;
+            None => None,
+        };
+        let (spec, sv) = self.reference_features(reference)?;
+        if let Some((text, lang, p)) = text {
             let bert = self.bert_features(&p)?;
             voice.prompt_bert =
                 bert.into_data().into_vec::<f32>().map_err(|e| Error::InvalidArgument(format!("{e:?}")))?;
             voice.prompt_phones = p.ids;
             voice.prompt_tokens = prompt_semantic(&self.hubert, &self.sovits, reference, &opts.reference)?;
-            voice.transcript = Some(Transcript { text, lang: t.lang });
+            voice.transcript = Some(Transcript { text, lang });
         }
-        voice.refers.push(self.reference_spectrogram(reference)?);
+        voice.refers.push(spec);
+        voice.sv_embs.extend(sv);
         Ok(voice)
     }
 
@@ -227,15 +318,10 @@ impl<B: Backend> Tts<B> {
     /// mean over all references. The clip passes the same checks as the main one.
     pub fn add_reference(&self, voice: &mut Voice, reference: &Audio, opts: &ReferenceOptions) -> Result<()> {
         check_reference_clip(reference, opts)?;
-        let r = self.reference_spectrogram(reference)?;
-        if !voice.refers.is_empty() && r.bins != voice.bins() {
-            return Err(Error::InvalidArgument(format!(
-                "the voice's spectrograms have {} bins, this model makes {}; the voice belongs to another model",
-                voice.bins(),
-                r.bins
-            )));
-        }
+        self.check_voice(voice)?;
+        let (r, sv) = self.reference_features(reference)?;
         voice.refers.push(r);
+        voice.sv_embs.extend(sv);
         Ok(())
     }
 
@@ -296,13 +382,38 @@ impl<B: Backend> Tts<B> {
         if let Some(t) = voice.prompt_tokens.iter().find(|&&t| t >= g.eos) {
             return bad(format!("prompt token {t} is outside this GPT's {} semantic tokens", g.eos));
         }
-        Ok(())
+        let version = self.version();
+        match (self.sovits.config().sv_emb_dim, voice.sv_emb_dim()) {
+            (Some(_), None) => bad(format!(
+                "it was made with a v1/v2 model and has no speaker embeddings, which this {version} model needs; \
+                 make the voice again from its reference clip with this model"
+            )),
+            (None, Some(_)) => bad(format!(
+                "it was made with a v2Pro/v2ProPlus model (it has speaker embeddings), this is a {version} model; \
+                 make the voice again from its reference clip with this model"
+            )),
+            (Some(want), Some(got)) if want != got => {
+                bad(format!("its speaker embeddings have {got} values, this {version} model takes {want}"))
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Puts a voice the caller has checked ([`Tts::check_voice`]) on the device: the timbre of
     /// its references and its prompt features, once per call.
     fn device_voice<'v>(&self, voice: &'v Voice) -> Result<DeviceVoice<'v, B>> {
-        let refers: Vec<Tensor<B, 3>> = voice.refers.iter().map(|r| r.to_tensor(&self.device)).collect();
+        let refers: Vec<ReferenceInput<B>> = voice
+            .refers
+            .iter()
+            .enumerate()
+            .map(|(i, r)| ReferenceInput {
+                spec: r.to_tensor(&self.device),
+                sv_emb: voice
+                    .sv_embs
+                    .get(i)
+                    .map(|e| Tensor::from_data(burn::tensor::TensorData::new(e.clone(), [1, e.len()]), &self.device)),
+            })
+            .collect();
         let ge = self.sovits.timbre(&refers)?;
         let prompt_bert = (!voice.is_reference_free()).then(|| {
             Tensor::from_data(
@@ -483,6 +594,21 @@ impl<B: Backend> Tts<B> {
         }
         Ok(count)
     }
+}
+
+/// The sample rate of the speaker-verification model's input (upstream resamples to 16 kHz).
+const SV_SAMPLE_RATE: u32 = 16_000;
+
+/// A v2Pro/v2ProPlus SoVITS model loaded without its speaker-verification model.
+fn missing_speaker_model(sovits: &Path, version: crate::weights::ModelVersion) -> Error {
+    Error::not_found(
+        sovits,
+        format!(
+            "this is a {version} model, which needs the speaker-verification model \
+             (pretrained_models/sv/pretrained_eres2netv2w24s4ep4.ckpt): put it in the model folder's sv/ \
+             folder or name it (ModelPaths::sv, --sv, or the sv_path field of the C API)"
+        ),
+    )
 }
 
 /// Text that is not empty but holds nothing the frontend reads.

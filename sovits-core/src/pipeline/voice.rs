@@ -1,6 +1,7 @@
 //! [`Voice`]: what a reference clip and its transcript become (prompt tokens, prompt phones
-//! and their BERT features, reference [`Spectrogram`]s), and its file format (a small
-//! safetensors file, `format=sovits-voice`, `version=1`).
+//! and their BERT features, reference [`Spectrogram`]s and, for v2Pro/v2ProPlus, their
+//! speaker embeddings), and its file format (a small safetensors file, `format=sovits-voice`,
+//! `version=2`; version 1 files, written before v2Pro support, still load).
 
 use std::path::Path;
 
@@ -65,15 +66,25 @@ pub struct Voice {
     pub refers: Vec<Spectrogram>,
     /// The transcript, when one was given (reference-free voices have none).
     pub transcript: Option<Transcript>,
+    /// v2Pro/v2ProPlus: the speaker-verification embedding (`sv_emb`, 20480 values
+    /// officially) of each reference, parallel to `refers`; empty for voices of v1/v2 models.
+    pub sv_embs: Vec<Vec<f32>>,
 }
 
 impl Voice {
     const FORMAT: &'static str = "sovits-voice";
-    const VERSION: &'static str = "1";
+    const VERSION: &'static str = "2";
+    /// Versions [`Voice::from_bytes`] reads: 1 (v1/v2 voices, no speaker embeddings) and 2.
+    const READS: [&'static str; 2] = ["1", "2"];
 
     /// Spectrogram bins of the references (0 for a voice without any, which is invalid).
     pub fn bins(&self) -> usize {
         self.refers.first().map_or(0, |r| r.bins)
+    }
+
+    /// The size of its speaker embeddings (v2Pro/v2ProPlus voices), `None` for v1/v2 voices.
+    pub fn sv_emb_dim(&self) -> Option<usize> {
+        self.sv_embs.first().map(Vec::len)
     }
 
     /// Whether the voice has no prompt (upstream's reference-free mode: timbre only).
@@ -106,6 +117,9 @@ impl Voice {
         ];
         for (i, r) in self.refers.iter().enumerate() {
             blobs.push((format!("refer.{i}"), Dtype::F32, vec![r.bins, r.frames], f32_bytes(&r.data)));
+        }
+        for (i, e) in self.sv_embs.iter().enumerate() {
+            blobs.push((format!("sv_emb.{i}"), Dtype::F32, vec![e.len()], f32_bytes(e)));
         }
         let views = blobs
             .iter()
@@ -146,8 +160,13 @@ impl Voice {
         if meta.get("format").map(String::as_str) != Some(Self::FORMAT) {
             return Err(bad("not a voice saved by sovits (no format=sovits-voice metadata)".into()));
         }
-        if meta.get("version").map(String::as_str) != Some(Self::VERSION) {
-            return Err(bad(format!("voice file version {:?} is not supported (want 1)", meta.get("version"))));
+        let version = meta.get("version").map(String::as_str).unwrap_or("");
+        if !Self::READS.contains(&version) {
+            return Err(bad(format!(
+                "voice file version {version:?} is not supported (this build reads {}); it was written by a newer \
+                 sovits",
+                Self::READS.join(", ")
+            )));
         }
         let st = safetensors::SafeTensors::deserialize(bytes).map_err(|e| bad(e.to_string()))?;
         let get = |name: &str, dtype: Dtype, rank: usize| {
@@ -183,11 +202,20 @@ impl Voice {
             let (data, shape) = f32s(&format!("refer.{i}"))?;
             refers.push(Spectrogram { data, bins: shape[0], frames: shape[1] });
         }
-        if let Some(other) = st
-            .names()
-            .into_iter()
-            .find(|n| !matches!(&**n, "prompt_tokens" | "prompt_phones" | "prompt_bert") && !n.starts_with("refer."))
-        {
+        let n_sv = st.names().iter().filter(|n| n.starts_with("sv_emb.")).count();
+        if n_sv > 0 && version == "1" {
+            return Err(bad("a version 1 voice file cannot hold speaker embeddings".into()));
+        }
+        let mut sv_embs = Vec::with_capacity(n_sv);
+        for i in 0..n_sv {
+            let t = get(&format!("sv_emb.{i}"), Dtype::F32, 1)?;
+            sv_embs.push(t.data().chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect());
+        }
+        if let Some(other) = st.names().into_iter().find(|n| {
+            !matches!(&**n, "prompt_tokens" | "prompt_phones" | "prompt_bert")
+                && !n.starts_with("refer.")
+                && !n.starts_with("sv_emb.")
+        }) {
             return Err(bad(format!("unexpected tensor {other}")));
         }
         let transcript = match (meta.get("prompt_text"), meta.get("prompt_lang")) {
@@ -197,7 +225,7 @@ impl Voice {
             }
             _ => None,
         };
-        let voice = Voice { prompt_tokens, prompt_phones, prompt_bert, bert_dim, refers, transcript };
+        let voice = Voice { prompt_tokens, prompt_phones, prompt_bert, bert_dim, refers, transcript, sv_embs };
         voice.validate().map_err(|e| match e {
             Error::InvalidArgument(m) => bad(m),
             e => e,
@@ -208,7 +236,8 @@ impl Voice {
     /// Checks that the parts of the voice fit together: at least one reference spectrogram,
     /// all `[bins, frames]` with the same bins and `frames >= 1`, BERT features
     /// `[bert_dim, phones]`, and prompt tokens and phones either both present or both empty
-    /// (reference-free). Sizes are bounded by [`crate::limits`]; values must be finite.
+    /// (reference-free), and speaker embeddings either absent or one per reference, all of one
+    /// size. Sizes are bounded by [`crate::limits`]; values must be finite.
     pub fn validate(&self) -> Result<()> {
         let bad = |m: String| Err(Error::InvalidArgument(format!("voice: {m}")));
         if self.refers.is_empty() {
@@ -242,6 +271,22 @@ impl Voice {
         }
         if self.prompt_bert.iter().any(|v| !v.is_finite()) {
             return bad("the prompt's BERT features hold NaN or infinite values".into());
+        }
+        if !self.sv_embs.is_empty() {
+            if self.sv_embs.len() != self.refers.len() {
+                return bad(format!(
+                    "{} speaker embeddings for {} references (want one per reference)",
+                    self.sv_embs.len(),
+                    self.refers.len()
+                ));
+            }
+            let dim = self.sv_embs[0].len();
+            if !(1..=crate::limits::MAX_WIDTH * 4).contains(&dim) || self.sv_embs.iter().any(|e| e.len() != dim) {
+                return bad("speaker embeddings of different or impossible sizes".into());
+            }
+            if self.sv_embs.iter().flatten().any(|v| !v.is_finite()) {
+                return bad("a speaker embedding holds NaN or infinite values".into());
+            }
         }
         if self.prompt_tokens.is_empty() != self.prompt_phones.is_empty() {
             return bad("prompt tokens and prompt phones must be both present or both empty (reference-free)".into());

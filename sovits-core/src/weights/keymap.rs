@@ -49,3 +49,12 @@ pub const SOVITS: KeyMap = KeyMap {
 /// GPT `Text2SemanticDecoder` (`s1bert25hz-*.ckpt`, `dict_s1["weight"]`): Lightning's
 /// `model.` prefix.
 pub const GPT: KeyMap = KeyMap { model: "GPT", strip_prefix: Some("model."), renames: &[], ignore: &[] };
+
+/// The speaker-verification `ERes2NetV2` (`pretrained_eres2netv2w24s4ep4.ckpt`, a bare state
+/// dict): keys are the module paths; the BatchNorms' step counters are training state.
+pub const SV: KeyMap = KeyMap {
+    model: "speaker-verification (ERes2NetV2)",
+    strip_prefix: None,
+    renames: &[],
+    ignore: &["*.num_batches_tracked"],
+};

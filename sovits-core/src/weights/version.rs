@@ -49,8 +49,8 @@ impl ModelVersion {
         let (sovits, speaker_model, sample_rate, phone_symbols, supported) = match self {
             ModelVersion::V1 => (Vits, false, 32_000, 322, true),
             ModelVersion::V2 => (Vits, false, 32_000, 732, true),
-            ModelVersion::V2Pro => (VitsSpeaker, true, 32_000, 732, false),
-            ModelVersion::V2ProPlus => (VitsSpeakerWide, true, 32_000, 732, false),
+            ModelVersion::V2Pro => (VitsSpeaker, true, 32_000, 732, true),
+            ModelVersion::V2ProPlus => (VitsSpeakerWide, true, 32_000, 732, true),
             ModelVersion::V3 => (Cfm, false, 24_000, 732, false),
             ModelVersion::V4 => (Cfm, false, 48_000, 732, false),
         };
@@ -99,10 +99,42 @@ pub struct VersionSpec {
 }
 
 /// Which generation a SoVITS checkpoint is: its tensors decide ([`detect_sovits_version`]),
-/// with the file's header tag as the tie-breaker where the tensors alone cannot tell (v3 and
-/// v4 share their keys). The one place that answers this for the loaders.
-pub fn checkpoint_version(store: &TensorStore, header_tag: Option<HeaderTag>) -> ModelVersion {
-    detect_sovits_version(store, header_tag.and_then(|h| h.version))
+/// and the file's header tag, when it has one, must agree with them (it only breaks the tie
+/// between v3 and v4, which share their keys). The one place that answers this for the
+/// loaders.
+///
+/// # Errors
+/// [`crate::Error::Format`] when the tag names another generation than the tensors hold
+/// (e.g. a `05` v2Pro tag on a file without the `sv_emb` layer): upstream would build the
+/// tag's model and fill the missing layers with random weights.
+pub fn checkpoint_version(store: &TensorStore, header_tag: Option<HeaderTag>) -> crate::Result<ModelVersion> {
+    let tagged = header_tag.and_then(|h| h.version);
+    let found = detect_sovits_version(store, tagged);
+    match (header_tag, tagged) {
+        (Some(tag), Some(v)) if v != found => Err(crate::Error::format(
+            store.source(),
+            "GPT-SoVITS checkpoint",
+            format!(
+                "its header tag {:?} says {v}, but its tensors are a {found} model ({}); the file was mislabelled \
+                 or edited: re-export it with the GPT-SoVITS version that trained it",
+                String::from_utf8_lossy(&tag.bytes),
+                describe(store, found)
+            ),
+        )),
+        _ => Ok(found),
+    }
+}
+
+/// What in the tensors marks a generation, for messages.
+fn describe(store: &TensorStore, v: ModelVersion) -> &'static str {
+    let has_sv = store.keys().any(|k| k.starts_with("sv_emb."));
+    match v {
+        ModelVersion::V2ProPlus => "sv_emb.* and a first HiFi-GAN kernel of 20",
+        ModelVersion::V2Pro => "sv_emb.* and a first HiFi-GAN kernel of 16",
+        ModelVersion::V3 | ModelVersion::V4 => "cfm.* keys",
+        _ if !has_sv => "no sv_emb.* keys",
+        _ => "its phone table and reference encoder",
+    }
 }
 
 impl std::str::FromStr for ModelVersion {
@@ -166,7 +198,9 @@ impl HeaderTag {
 /// Detects the generation of a SoVITS state dict from its keys and shapes.
 ///
 /// * `cfm.*` keys: v3/v4 (`hint`, e.g. a header tag, tells them apart; v3 otherwise);
-/// * `sv_emb.*`: v2Pro, or v2ProPlus when the HiFi-GAN starts at 768 channels;
+/// * `sv_emb.*`: v2Pro, or v2ProPlus when the first HiFi-GAN upsampling kernel is 20
+///   (`s2v2ProPlus.json`; v2Pro has 16) or, for files without that tensor, the HiFi-GAN
+///   starts at 768 channels;
 /// * otherwise v1 when `enc_p.text_embedding.weight` has 322 rows or the reference encoder
 ///   reads all 1025 bins, else v2.
 pub fn detect_sovits_version(store: &TensorStore, hint: Option<ModelVersion>) -> ModelVersion {
@@ -178,12 +212,15 @@ pub fn detect_sovits_version(store: &TensorStore, hint: Option<ModelVersion>) ->
         };
     }
     if has_prefix("sv_emb.") {
-        let wide = store.get("dec.conv_pre.weight").is_some_and(|t| t.shape.first() == Some(&768));
-        return if wide || hint == Some(ModelVersion::V2ProPlus) {
-            ModelVersion::V2ProPlus
-        } else {
-            ModelVersion::V2Pro
+        let kernel = ["weight", "weight_v", "parametrizations.weight.original1"]
+            .iter()
+            .find_map(|n| store.get(&format!("dec.ups.0.{n}")))
+            .and_then(|t| t.shape.get(2).copied());
+        let wide = match kernel {
+            Some(k) => k == 20,
+            None => store.get("dec.conv_pre.weight").is_some_and(|t| t.shape.first() == Some(&768)),
         };
+        return if wide { ModelVersion::V2ProPlus } else { ModelVersion::V2Pro };
     }
     let rows_322 = store.get("enc_p.text_embedding.weight").map(|t| t.shape.first() == Some(&322)).unwrap_or(false);
     let full_bins = store.get("ref_enc.spectral.0.fc.weight").map(|t| t.shape.get(1) == Some(&1025)).unwrap_or(false);

@@ -94,6 +94,6 @@ impl BertConfig {
 
     /// Layers GPT-SoVITS needs: `hidden_states[-3]` is the output of layer `n - 2`.
     pub fn feature_layers(&self) -> usize {
-        self.num_hidden_layers - 2
+        self.num_hidden_layers.saturating_sub(2)
     }
 }

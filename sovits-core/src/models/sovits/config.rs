@@ -8,6 +8,9 @@ use crate::models::common::from_json;
 use crate::weights::{ModelVersion, TensorStore};
 use crate::{Error, Result};
 
+/// The speaker-verification embedding size upstream hard-codes (`nn.Linear(20480, gin)`).
+pub const DEFAULT_SV_EMB_DIM: usize = 20480;
+
 /// MRTE (multi-reference timbre encoder) widths; upstream hard-codes them in the constructor.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MrteConfig {
@@ -89,6 +92,9 @@ pub struct SovitsConfig {
     pub hop_length: usize,
     /// STFT window.
     pub win_length: usize,
+    /// v2Pro/v2ProPlus: in-features of `sv_emb`, the speaker-verification embedding size
+    /// (20480, hard-coded upstream); `None` for v1/v2.
+    pub sv_emb_dim: Option<usize>,
 }
 
 impl SovitsConfig {
@@ -126,6 +132,52 @@ impl SovitsConfig {
             filter_length: 2048,
             hop_length: 640,
             win_length: 2048,
+            sv_emb_dim: None,
+        }
+    }
+
+    /// The official v2Pro sizes (`configs/s2v2Pro.json`: gin 1024; `sv_emb` from 20480, MRTE
+    /// at its constructor defaults, hidden 512).
+    pub fn v2pro() -> Self {
+        let v2 = Self::v2();
+        SovitsConfig {
+            version: ModelVersion::V2Pro,
+            gin_channels: 1024,
+            sv_emb_dim: Some(DEFAULT_SV_EMB_DIM),
+            mrte: MrteConfig { hidden_size: 512, ..v2.mrte.clone() },
+            ..v2
+        }
+    }
+
+    /// The official v2ProPlus sizes (v2Pro with a HiFi-GAN starting at 768 channels and a
+    /// first upsampling kernel of 20).
+    pub fn v2proplus() -> Self {
+        SovitsConfig {
+            version: ModelVersion::V2ProPlus,
+            upsample_initial_channel: 768,
+            upsample_kernel_sizes: vec![20, 16, 8, 2, 2],
+            ..Self::v2pro()
+        }
+    }
+
+    /// The official preset of a version (v2 for the ones this model code does not build).
+    pub fn preset(version: ModelVersion) -> Self {
+        match version {
+            ModelVersion::V1 => Self::v1(),
+            ModelVersion::V2Pro => Self::v2pro(),
+            ModelVersion::V2ProPlus => Self::v2proplus(),
+            v => Self { version: v, ..Self::v2() },
+        }
+    }
+
+    /// Sets the version, adding (or dropping) the speaker-embedding input it implies; the
+    /// exact size is then best taken from the weights ([`SovitsConfig::infer_from_weights`]).
+    pub fn set_version(&mut self, version: ModelVersion) {
+        self.version = version;
+        if version.spec().speaker_model {
+            self.sv_emb_dim.get_or_insert(DEFAULT_SV_EMB_DIM);
+        } else {
+            self.sv_emb_dim = None;
         }
     }
 
@@ -162,14 +214,17 @@ impl SovitsConfig {
                 "semantic_frame_rate {fr:?} is not supported (GPT-SoVITS v1/v2 models use \"25hz\")"
             )));
         }
-        let base = if version == ModelVersion::V1 { Self::v1() } else { Self { version, ..Self::v2() } };
+        let base = Self::preset(version);
         let (data, derived) = (file.data.unwrap_or_default(), file.derived.unwrap_or_default());
         let (ref_enc, flow) = (derived.ref_enc.unwrap_or_default(), derived.flow.unwrap_or_default());
         let hidden_channels = m.hidden_channels.unwrap_or(base.hidden_channels);
         let gin_channels = m.gin_channels.unwrap_or(base.gin_channels);
-        // Official configs leave MRTE at its constructor defaults, which coincide with
-        // (hidden_channels, gin_channels, hidden_channels).
+        // Official configs leave MRTE at its constructor defaults (192, 512, 192), which for v2
+        // coincide with (hidden_channels, gin_channels, hidden_channels); v2Pro's gin of 1024
+        // reaches MRTE through `ge_to512`, so its width stays 512.
         let mrte = file.mrte.unwrap_or_default();
+        let speaker = version.spec().speaker_model;
+        let mrte_hidden = if speaker { base.mrte.hidden_size } else { gin_channels };
         let c = SovitsConfig {
             version,
             inter_channels: m.inter_channels.unwrap_or(base.inter_channels),
@@ -194,7 +249,7 @@ impl SovitsConfig {
             style_head: ref_enc.style_head.unwrap_or(base.style_head),
             mrte: MrteConfig {
                 content_enc_channels: mrte.content_enc_channels.unwrap_or(hidden_channels),
-                hidden_size: mrte.hidden_size.unwrap_or(gin_channels),
+                hidden_size: mrte.hidden_size.unwrap_or(mrte_hidden),
                 out_channels: mrte.out_channels.unwrap_or(hidden_channels),
                 n_heads: mrte.n_heads.unwrap_or(base.mrte.n_heads),
             },
@@ -207,6 +262,7 @@ impl SovitsConfig {
             filter_length: data.filter_length.unwrap_or(base.filter_length),
             hop_length: data.hop_length.unwrap_or(base.hop_length),
             win_length: data.win_length.unwrap_or(base.win_length),
+            sv_emb_dim: if speaker { Some(derived.sv_emb_in_features.unwrap_or(DEFAULT_SV_EMB_DIM)) } else { None },
         };
         c.validate()?;
         Ok(c)
@@ -253,6 +309,24 @@ impl SovitsConfig {
         }
         if let Some((_, inp)) = dims("dec.cond.weight") {
             self.gin_channels = inp;
+        }
+        if let Some((out, _)) = dims("dec.conv_pre.weight") {
+            self.upsample_initial_channel = out;
+        }
+        // The HiFi-GAN kernels (v2ProPlus starts with 20 where v2 has 16), from whichever
+        // spelling of the (weight-normed) upsampling weights the file uses.
+        for (i, k) in self.upsample_kernel_sizes.iter_mut().enumerate() {
+            let names = ["weight", "weight_v", "parametrizations.weight.original1"];
+            if let Some(&kernel) =
+                names.iter().find_map(|n| store.get(&format!("dec.ups.{i}.{n}"))).and_then(|t| t.shape.get(2))
+            {
+                *k = kernel;
+            }
+        }
+        if self.sv_emb_dim.is_some()
+            && let Some((_, inp)) = dims("sv_emb.weight")
+        {
+            self.sv_emb_dim = Some(inp);
         }
     }
 
@@ -356,6 +430,16 @@ impl SovitsConfig {
         if self.ref_enc_in_channels > self.spec_channels() {
             return bad("ref_enc_in_channels exceeds the spectrogram bins".into());
         }
+        match self.sv_emb_dim {
+            Some(d) if !self.version.spec().speaker_model => {
+                return bad(format!("a {} model has no speaker embedding, but sv_emb_dim is {d}", self.version));
+            }
+            None if self.version.spec().speaker_model => {
+                return bad(format!("a {} model needs sv_emb_dim (20480 officially)", self.version));
+            }
+            Some(d) => check(w, "sv_emb_dim", d, 1, limits::MAX_WIDTH * 4)?,
+            None => {}
+        }
         Ok(())
     }
 }
@@ -439,6 +523,7 @@ struct S2Derived {
     ref_enc_in_channels: Option<usize>,
     text_vocab: Option<usize>,
     attn_window_size: Option<usize>,
+    sv_emb_in_features: Option<usize>,
     ref_enc: Option<S2RefEnc>,
     flow: Option<S2Flow>,
 }

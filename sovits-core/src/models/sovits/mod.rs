@@ -1,4 +1,4 @@
-//! SoVITS v1/v2 (`SynthesizerTrn`, upstream `GPT_SoVITS/module/`): the stage-2 model that
+//! SoVITS v1/v2/v2Pro/v2ProPlus (`SynthesizerTrn`, upstream `GPT_SoVITS/module/`): the stage-2 model that
 //! turns semantic tokens into a 32 kHz waveform in the voice of a reference spectrogram.
 
 pub mod attentions;
@@ -11,4 +11,4 @@ mod synthesizer;
 pub mod text_encoder;
 
 pub use config::{MrteConfig, SovitsConfig};
-pub use synthesizer::{DecodeTrace, Noise, SovitsFileInfo, SynthesizerTrn};
+pub use synthesizer::{DecodeTrace, Noise, ReferenceInput, SovitsFileInfo, SpeakerConditioning, SynthesizerTrn};

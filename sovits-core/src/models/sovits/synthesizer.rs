@@ -1,4 +1,4 @@
-//! `SynthesizerTrn`: the stage-2 SoVITS v1/v2 model, inference path only.
+//! `SynthesizerTrn`: the stage-2 SoVITS model of v1, v2, v2Pro and v2ProPlus, inference path only.
 
 use std::path::Path;
 
@@ -10,9 +10,9 @@ use super::generator::Generator;
 use super::quantizer::ResidualVectorQuantizer;
 use super::ref_encoder::MelStyleEncoder;
 use super::text_encoder::{PriorStats, TextEncoder};
-use crate::models::common::{Conv1d, ConvOptions};
+use crate::models::common::{Conv1d, ConvOptions, Linear};
 use crate::rng::Rng;
-use crate::weights::{self, HeaderTag, ModelVersion, TensorStore, WeightsLoader, keymap};
+use crate::weights::{self, HeaderTag, ModelVersion, TensorStore, Weights, WeightsLoader, keymap};
 use crate::{Error, Result};
 
 /// Where the Gaussian noise of `z_p = m_p + noise * exp(logs_p) * noise_scale` comes from.
@@ -27,8 +27,11 @@ pub enum Noise<B: Backend> {
 /// Intermediate tensors of one [`SynthesizerTrn::decode_traced`] call.
 #[derive(Debug, Clone)]
 pub struct DecodeTrace<B: Backend> {
-    /// Timbre vector `[1, gin, 1]` (mean over the references).
+    /// Timbre vector `[1, gin, 1]` (mean over the references) that the flow and the decoder get.
     pub ge: Tensor<B, 3>,
+    /// The timbre the text encoder's MRTE gets: `ge` itself, or `ge_to512(ge)` for v2Pro
+    /// `[1, mrte.hidden_size, 1]`.
+    pub ge_text: Tensor<B, 3>,
     /// Codebook vectors upsampled to 50 Hz `[1, ssl_dim, 2T]`.
     pub quantized: Tensor<B, 3>,
     /// Text-encoder outputs.
@@ -57,8 +60,72 @@ pub struct SynthesizerTrn<B: Backend> {
     pub ssl_proj: Conv1d<B>,
     /// Codebook.
     pub quantizer: ResidualVectorQuantizer<B>,
+    /// v2Pro/v2ProPlus: how the speaker-verification embedding joins the timbre.
+    pub speaker: Option<SpeakerConditioning<B>>,
     config: SovitsConfig,
     device: B::Device,
+}
+
+/// One reference as [`SynthesizerTrn::timbre`] takes it: its spectrogram and, for
+/// v2Pro/v2ProPlus models, its speaker-verification embedding.
+#[derive(Debug, Clone)]
+pub struct ReferenceInput<B: Backend> {
+    /// Linear spectrogram `[1, spec_bins, T]`.
+    pub spec: Tensor<B, 3>,
+    /// `sv_emb` `[1, sv_dim]` (v2Pro/v2ProPlus only).
+    pub sv_emb: Option<Tensor<B, 2>>,
+}
+
+impl<B: Backend> ReferenceInput<B> {
+    /// A reference for a v1/v2 model.
+    pub fn new(spec: Tensor<B, 3>) -> Self {
+        ReferenceInput { spec, sv_emb: None }
+    }
+
+    /// A reference with its speaker embedding (v2Pro/v2ProPlus).
+    pub fn with_sv_emb(spec: Tensor<B, 3>, sv_emb: Tensor<B, 2>) -> Self {
+        ReferenceInput { spec, sv_emb: Some(sv_emb) }
+    }
+}
+
+/// The v2Pro/v2ProPlus modules (`sv_emb`, `prelu`, `ge_to512`): per reference,
+/// `ge = prelu(ref_enc(refer) + sv_emb(sv))`; the text encoder gets `ge_to512(ge)`.
+#[derive(Debug, Clone)]
+pub struct SpeakerConditioning<B: Backend> {
+    /// `Linear(sv_dim, gin)`.
+    pub sv_emb: Linear<B>,
+    /// PReLU slopes, one per channel `[gin]`.
+    pub prelu: Tensor<B, 1>,
+    /// `Linear(gin, mrte.hidden_size)`.
+    pub ge_to512: Linear<B>,
+}
+
+impl<B: Backend> SpeakerConditioning<B> {
+    fn load(w: &Weights<B>, c: &SovitsConfig, sv_dim: usize) -> Result<Self> {
+        Ok(SpeakerConditioning {
+            sv_emb: Linear::load(&w.pp("sv_emb"), sv_dim, c.gin_channels, true)?,
+            prelu: w.pp("prelu").tensor("weight", [c.gin_channels])?,
+            ge_to512: Linear::load(&w.pp("ge_to512"), c.gin_channels, c.mrte.hidden_size, true)?,
+        })
+    }
+
+    /// `prelu(ge + sv_emb(sv)[..., None])`.
+    ///
+    /// # Shapes
+    /// `ge` `[1, gin, 1]`, `sv` `[1, sv_dim]` -> `[1, gin, 1]`.
+    pub fn join(&self, ge: Tensor<B, 3>, sv: Tensor<B, 2>) -> Tensor<B, 3> {
+        let x = ge + self.sv_emb.forward(sv).unsqueeze_dim::<3>(2);
+        let gin = self.prelu.dims()[0];
+        x.clone().clamp_min(0.0) + x.clamp_max(0.0) * self.prelu.clone().reshape([1, gin, 1])
+    }
+
+    /// `ge_to512(ge.transpose(2, 1)).transpose(2, 1)`.
+    ///
+    /// # Shapes
+    /// `[1, gin, 1]` -> `[1, mrte.hidden_size, 1]`.
+    pub fn to_text(&self, ge: Tensor<B, 3>) -> Tensor<B, 3> {
+        self.ge_to512.forward(ge.swap_dims(1, 2)).swap_dims(1, 2)
+    }
 }
 
 /// What [`SynthesizerTrn::from_file`] found in the file.
@@ -79,6 +146,14 @@ impl<B: Backend> SynthesizerTrn<B> {
         let version = weights::detect_sovits_version(store, Some(config.version));
         if !version.is_supported() {
             return Err(Error::Unsupported { what: store.source().to_string(), version: version.to_string() });
+        }
+        if version != config.version {
+            return Err(Error::Config(format!(
+                "{}: the config is for a {} model, the tensors are a {version} model; use the config that \
+                 belongs to these weights",
+                store.source(),
+                config.version
+            )));
         }
         let loader = WeightsLoader::<B>::new(keymap::SOVITS.model, store, device);
         let model = Self::build(&loader, config, device)?;
@@ -101,6 +176,10 @@ impl<B: Backend> SynthesizerTrn<B> {
                 ConvOptions { stride: 2, ..Default::default() },
             )?,
             quantizer: ResidualVectorQuantizer::load(&w.pp("quantizer"), c.codebook_size, c.ssl_dim)?,
+            speaker: match c.sv_emb_dim {
+                Some(d) => Some(SpeakerConditioning::load(&w, c, d)?),
+                None => None,
+            },
             config: c.clone(),
             device: device.clone(),
         })
@@ -131,7 +210,7 @@ impl<B: Backend> SynthesizerTrn<B> {
         let mut loaded = weights::load_state_dict(path, Some("weight"))?;
         loaded.tensors = keymap::SOVITS.apply(loaded.tensors);
         let header_tag = loaded.header_tag;
-        let version = weights::checkpoint_version(&loaded.tensors, header_tag);
+        let version = weights::checkpoint_version(&loaded.tensors, header_tag).map_err(|e| e.in_file(path))?;
         if !version.is_supported() {
             return Err(Error::Unsupported { what: path.display().to_string(), version: version.to_string() });
         }
@@ -140,9 +219,7 @@ impl<B: Backend> SynthesizerTrn<B> {
             (None, Some(j)) => SovitsConfig::from_json(j).map_err(|e| e.in_file(path))?,
             (None, None) => SovitsConfig::v2(),
         };
-        if config.version != version {
-            config.version = version;
-        }
+        config.set_version(version);
         config.infer_from_weights(&loaded.tensors);
         let model = Self::load(&loaded.tensors, &config, device).map_err(|e| e.in_file(path))?;
         Ok((model, SovitsFileInfo { header_tag, version, config }))
@@ -188,17 +265,47 @@ impl<B: Backend> SynthesizerTrn<B> {
         Ok(self.ref_enc.forward(refer))
     }
 
-    /// The timbre vector `ge` of a voice: the mean of its references' embeddings.
+    /// The size of the speaker-verification embedding this model takes (`sv_emb`'s
+    /// in-features, 20480 officially), `None` for v1/v2 models.
+    pub fn sv_emb_dim(&self) -> Option<usize> {
+        self.config.sv_emb_dim
+    }
+
+    /// The timbre vector `ge` of a voice: per reference `ref_enc(refer)` (v2Pro: joined with
+    /// its speaker embedding, [`SpeakerConditioning::join`]), then the mean over references
+    /// (upstream's `decode` with lists of refers and sv_embs).
     ///
     /// # Shapes
-    /// each reference `[1, spec_bins, T_r]` -> `[1, gin, 1]`.
-    pub fn timbre(&self, refers: &[Tensor<B, 3>]) -> Result<Tensor<B, 3>> {
+    /// each reference `[1, spec_bins, T_r]` (+ `[1, sv_dim]`) -> `[1, gin, 1]`.
+    pub fn timbre(&self, refers: &[ReferenceInput<B>]) -> Result<Tensor<B, 3>> {
         if refers.is_empty() {
             return Err(Error::InvalidArgument("at least one reference spectrogram is needed".into()));
         }
         let mut ges = Vec::with_capacity(refers.len());
         for r in refers {
-            ges.push(self.ref_embedding(r.clone())?);
+            let ge = self.ref_embedding(r.spec.clone())?;
+            ges.push(match (&self.speaker, &r.sv_emb, self.config.sv_emb_dim) {
+                (Some(s), Some(sv), Some(d)) if sv.dims() == [1, d] => s.join(ge, sv.clone()),
+                (Some(_), Some(sv), Some(d)) => {
+                    return Err(Error::InvalidArgument(format!(
+                        "speaker embeddings must be [1, {d}] for this model, got {:?}",
+                        sv.dims()
+                    )));
+                }
+                (Some(_), None, _) => {
+                    return Err(Error::InvalidArgument(format!(
+                        "a {} model needs a speaker embedding with every reference",
+                        self.config.version
+                    )));
+                }
+                (None, Some(_), _) => {
+                    return Err(Error::InvalidArgument(format!(
+                        "a {} model takes no speaker embeddings (they belong to v2Pro/v2ProPlus models)",
+                        self.config.version
+                    )));
+                }
+                _ => ge,
+            });
         }
         let n = ges.len();
         if n == 1 {
@@ -207,7 +314,8 @@ impl<B: Backend> SynthesizerTrn<B> {
         Ok(Tensor::cat(ges, 0).sum_dim(0).div_scalar(n as f64))
     }
 
-    /// Synthesises a waveform (see [`SynthesizerTrn::decode_traced`]).
+    /// Synthesises a waveform (see [`SynthesizerTrn::decode_traced`]); `sv_embs` as in
+    /// [`SynthesizerTrn::timbre`].
     ///
     /// # Shapes
     /// `codes` `[T]` (25 Hz), `phones` `[L]`, each reference `[1, spec_bins, T_r]` ->
@@ -216,7 +324,7 @@ impl<B: Backend> SynthesizerTrn<B> {
         &self,
         codes: &[u32],
         phones: &[u32],
-        refers: &[Tensor<B, 3>],
+        refers: &[ReferenceInput<B>],
         noise_scale: f32,
         speed: f32,
         noise: Noise<B>,
@@ -230,7 +338,7 @@ impl<B: Backend> SynthesizerTrn<B> {
         &self,
         codes: &[u32],
         phones: &[u32],
-        refers: &[Tensor<B, 3>],
+        refers: &[ReferenceInput<B>],
         noise_scale: f32,
         speed: f32,
         noise: Noise<B>,
@@ -291,7 +399,11 @@ impl<B: Backend> SynthesizerTrn<B> {
             TensorData::new(phones.iter().map(|&v| v as i64).collect::<Vec<_>>(), [1, phones.len()]),
             dev,
         );
-        let prior = self.enc_p.forward(quantized.clone(), phones_t, ge.clone(), speed);
+        let ge_text = match &self.speaker {
+            Some(s) => s.to_text(ge.clone()),
+            None => ge.clone(),
+        };
+        let prior = self.enc_p.forward(quantized.clone(), phones_t, ge_text.clone(), speed);
         let z_p = if noise_scale == 0.0 {
             prior.m_p.clone()
         } else {
@@ -316,6 +428,6 @@ impl<B: Backend> SynthesizerTrn<B> {
         };
         let z = self.flow.reverse(z_p.clone(), ge.clone());
         let audio = self.dec.forward(z.clone(), ge.clone());
-        Ok(DecodeTrace { ge, quantized, prior, z_p, z, audio })
+        Ok(DecodeTrace { ge, ge_text, quantized, prior, z_p, z, audio })
     }
 }
