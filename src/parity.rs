@@ -433,7 +433,9 @@ impl<'a, B: Backend> Runner<'a, B> {
                 Ok(m) => run_case(fixtures, case, |io| case_sovits(case, io, m, self.dev)),
                 Err(e) => CaseResult { case: case.into(), checks: vec![], error: Some(format!("loading SoVITS: {e}")) },
             },
-            c if c.starts_with("e2e_") => run_case(fixtures, case, |io| case_e2e_speaker::<B>(fixtures, io, self.dev)),
+            c if c == "e2e" || c.starts_with("e2e_") => {
+                run_case(fixtures, case, |io| case_e2e::<B>(fixtures, io, self.dev))
+            }
             "hubert" => match fixtures.hubert::<B>(self.dev) {
                 Ok(m) => run_case(fixtures, case, |io| case_hubert(io, &m)),
                 Err(e) => CaseResult { case: case.into(), checks: vec![], error: Some(format!("loading HuBERT: {e}")) },
@@ -446,7 +448,6 @@ impl<'a, B: Backend> Runner<'a, B> {
                 Ok(m) => run_case(fixtures, case, |io| case_gpt(io, m, self.dev)),
                 Err(e) => CaseResult { case: case.into(), checks: vec![], error: Some(format!("loading GPT: {e}")) },
             },
-            "e2e" => run_case(fixtures, case, |io| case_e2e::<B>(fixtures, io, self.dev)),
             _ => CaseResult {
                 case: case.into(),
                 checks: vec![],
@@ -850,80 +851,20 @@ pub fn format_line(r: &CaseResult) -> String {
     }
 }
 
-/// The whole v2 path through the public pipeline ([`Tts`]): reference WAVs -> HuBERT ->
-/// prompt tokens; reference spectrogram; GPT (greedy, the case's phones and BERT) -> SoVITS.
+/// The whole path of `inference_webui.get_tts_wav` (one sentence) through the public pipeline
+/// ([`Tts`]): HuBERT prompt from the 16 kHz reference; spectrogram (and for v2Pro/v2ProPlus,
+/// whose case names its model in `params.model`, the speaker embedding: limiter, torchaudio
+/// resampling to 16 kHz, fbank, `forward3`) from the 32 kHz one (`Tts::reference_features`);
+/// GPT (the case's sampling parameters) then SoVITS with the case's phones and BERT features.
+/// A set without a BERT model (the v2Pro one: the case gives the features) gets a two-layer
+/// random BERT that stands in and is never run.
 fn case_e2e<B: Backend>(fixtures: &Fixtures, io: &IoCase, dev: &B::Device) -> Result<Vec<Check>, String> {
-    use sovits_core::audio::read_wav;
-    use sovits_core::models::bert::BertTokenizer;
-    use sovits_core::pipeline::{
-        CancelToken, ReferenceOptions, SynthesisParams, Tts, TtsOptions, Voice, prompt_semantic,
-    };
-    let e = |x: sovits_core::Error| x.to_string();
-    let tokenizer =
-        BertTokenizer::from_folder(fixtures.dir().join("official/chinese-roberta-wwm-ext-large")).map_err(e)?;
-    let tts = Tts::from_parts(
-        fixtures.gpt::<B>(dev)?,
-        fixtures.sovits::<B>(dev)?,
-        fixtures.hubert::<B>(dev)?,
-        fixtures.bert::<B>(dev)?,
-        tokenizer,
-        &TtsOptions::default(),
-        dev,
-    );
-    let (_, sovits, hubert, _) = tts.models();
-    let ref16 = read_wav(fixtures.dir().join("io/ref_16k.wav")).map_err(e)?;
-    let ref32 = read_wav(fixtures.dir().join("io/ref_32k.wav")).map_err(e)?;
-    let mut checks = Vec::new();
-    let prompt = prompt_semantic(hubert, sovits, &ref16, &ReferenceOptions::default()).map_err(e)?;
-    let prompt_i: Vec<i64> = prompt.iter().map(|&t| t as i64).collect();
-    checks.push(compare_ints("prompt", &prompt_i, &io.ints("out.prompt")?));
-    let refer = tts.reference_spectrogram(&ref32).map_err(e)?;
-    checks.push(compare_f32("refer", refer.data.clone(), &[1, refer.bins, refer.frames], io.get("out.refer")?));
-    let bert1 = io.get("in.bert1")?;
-    let voice = Voice {
-        prompt_tokens: prompt,
-        prompt_phones: to_u32(&io.ints("in.phones1")?),
-        prompt_bert: bert1.to_f32(),
-        bert_dim: bert1.shape[0],
-        refers: vec![refer],
-        transcript: None,
-        sv_embs: Vec::new(),
-    };
-    let params = SynthesisParams {
-        sampling: SamplingParams {
-            top_k: io.params.get("top_k").and_then(Json::as_u64).unwrap_or(1) as usize,
-            top_p: io.param_f32("top_p", 1.0),
-            temperature: io.param_f32("temperature", 1.0),
-            repetition_penalty: io.param_f32("repetition_penalty", 1.35),
-            ..SamplingParams::default()
-        },
-        speed: io.param_f32("speed", 1.0),
-        noise_scale: io.param_f32("noise_scale", 0.0),
-        ..SynthesisParams::default()
-    };
-    let phones2 = to_u32(&io.ints("in.phones2")?);
-    let bert2 = io.get("in.bert2")?;
-    let bert2 = Tensor::<B, 2>::from_data(TensorData::new(bert2.to_f32(), [bert2.shape[0], bert2.shape[1]]), dev);
-    let (tokens, audio) = tts.synthesize_phones(&voice, &phones2, bert2, &params, 0, &CancelToken::new()).map_err(e)?;
-    let tokens_i: Vec<i64> = tokens.iter().map(|&t| t as i64).collect();
-    checks.push(compare_ints("pred_semantic", &tokens_i, &io.ints("out.pred_semantic")?));
-    let n = audio.len();
-    checks.push(compare_f32("audio", audio, &[1, 1, n], io.get("out.audio")?));
-    Ok(checks)
-}
-
-/// The whole v2Pro/v2ProPlus path (`get_tts_wav` with `is_v2pro`) through the public pipeline
-/// ([`Tts`]): HuBERT prompt from the 16 kHz reference; spectrogram and speaker embedding from
-/// the 32 kHz one (`Tts::reference_features`: limiter, torchaudio resampling to 16 kHz, fbank,
-/// `forward3`); GPT then SoVITS with the case's phones and BERT features. The set has no BERT
-/// model (the case gives the features): a two-layer random BERT stands in and is never run.
-fn case_e2e_speaker<B: Backend>(fixtures: &Fixtures, io: &IoCase, dev: &B::Device) -> Result<Vec<Check>, String> {
     use sovits_core::audio::read_wav;
     use sovits_core::pipeline::{
         CancelToken, ReferenceOptions, SynthesisParams, Tts, TtsOptions, Voice, prompt_semantic, reference_audio,
     };
     let e = |x: sovits_core::Error| x.to_string();
-    let model = io.params.get("model").and_then(Json::as_str).ok_or("the case names no model (params.model)")?;
+    let model = io.params.get("model").and_then(Json::as_str).unwrap_or("sovits");
     let tokenizer =
         BertTokenizer::from_folder(fixtures.dir().join("official/chinese-roberta-wwm-ext-large")).map_err(e)?;
     let bert = if fixtures.dir().join("configs/bert.json").is_file() {

@@ -165,23 +165,12 @@ fn speaker_model_with_wrong_shapes_or_the_wrong_file_is_refused() {
     use sovits_core::models::eres2net::ERes2NetV2;
     let dev = Default::default();
     // One BatchNorm a channel short.
-    let src = TensorStore::from_safetensors_file(pro("weights/sv.safetensors")).unwrap();
-    let mut entries: Vec<(String, Vec<usize>, Vec<f32>)> = src
-        .keys()
-        .filter(|k| !k.ends_with("num_batches_tracked"))
-        .map(|k| (k.to_string(), src.get(k).unwrap().shape.clone(), src.get(k).unwrap().to_f32()))
-        .collect();
-    let t = entries.iter_mut().find(|(k, _, _)| k == "layer2.1.bn3.running_var").unwrap();
-    t.1 = vec![t.1[0] - 1];
-    t.2.pop();
-    let bytes: Vec<(String, Vec<usize>, Vec<u8>)> =
-        entries.into_iter().map(|(k, s, v)| (k, s, v.iter().flat_map(|x| x.to_le_bytes()).collect())).collect();
-    let views: Vec<(String, TensorView)> = bytes
-        .iter()
-        .map(|(k, s, b)| (k.clone(), TensorView::new(safetensors::Dtype::F32, s.clone(), b).unwrap()))
-        .collect();
-    let p = tmp("sv_misshaped.safetensors");
-    std::fs::write(&p, safetensors::serialize(views, None).unwrap()).unwrap();
+    let p = edited_safetensors_of(&pro("weights/sv.safetensors"), "sv_misshaped.safetensors", |e| {
+        e.retain(|(k, _, _)| !k.ends_with("num_batches_tracked"));
+        let t = e.iter_mut().find(|(k, _, _)| k == "layer2.1.bn3.running_var").unwrap();
+        t.1 = vec![t.1[0] - 1];
+        t.2.pop();
+    });
     let err = ERes2NetV2::<CpuBackend>::from_file(&p, None, &dev).unwrap_err();
     let msg = err.to_string();
     assert!(matches!(err, Error::Format { .. }), "{msg}");
@@ -268,7 +257,16 @@ fn truncated_or_corrupt_pth_is_a_clear_error() {
 
 /// Rewrites the tiny SoVITS safetensors with `edit` applied to (name, shape, f32 values).
 fn edited_safetensors(name: &str, edit: impl Fn(&mut Vec<(String, Vec<usize>, Vec<f32>)>)) -> PathBuf {
-    let st = TensorStore::from_safetensors_file(tiny("weights/sovits.safetensors")).unwrap();
+    edited_safetensors_of(&tiny("weights/sovits.safetensors"), name, edit)
+}
+
+/// A copy of the safetensors file `src` (as F32) with `edit` applied to its tensor list.
+fn edited_safetensors_of(
+    src: &std::path::Path,
+    name: &str,
+    edit: impl Fn(&mut Vec<(String, Vec<usize>, Vec<f32>)>),
+) -> PathBuf {
+    let st = TensorStore::from_safetensors_file(src).unwrap();
     let mut entries: Vec<(String, Vec<usize>, Vec<f32>)> =
         st.keys().map(|k| (k.to_string(), st.get(k).unwrap().shape.clone(), st.get(k).unwrap().to_f32())).collect();
     edit(&mut entries);
