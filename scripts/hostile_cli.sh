@@ -2,11 +2,14 @@
 # The synthesize CLI given malformed files as a model part, a voice or a reference, under a
 # 6 GB address-space limit: every run must end with an error message and exit status 1, never
 # a panic (101), an abort (134), a crash (139) or the limit. Uses the release build of the
-# example (built here if missing). Part of .ci/run; see docs/reliability.md.
+# example (built here if missing), or the dev one with SOVITS_CLI_PROFILE=dev (what .ci/run
+# uses: `cargo test` has built it already). Part of .ci/run; see docs/reliability.md.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --example synthesize -q || exit 1
-bin=target/release/examples/synthesize
+case "${SOVITS_CLI_PROFILE:-release}" in
+    dev) cargo build --example synthesize -q || exit 1; bin=target/debug/examples/synthesize ;;
+    *) cargo build --release --example synthesize -q || exit 1; bin=target/release/examples/synthesize ;;
+esac
 tiny=tests/fixtures/parity/tiny/official
 hostile=tests/fixtures/hostile
 tmp=$(mktemp -d)
