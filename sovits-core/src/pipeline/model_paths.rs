@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::weights::read_header_tag;
+use crate::weights::{HeaderTag, read_header_tag};
 use crate::{Error, Result};
 
 /// Where the model parts are.
@@ -152,7 +152,7 @@ fn pick(dir: &Path, files: Vec<PathBuf>, what: &str, prefer: &[&str]) -> Result<
             Error::not_found(dir, format!("no {what} file in this folder; see docs/usage.md for the model files"))
         });
     }
-    // (file, how it is listed in the error, runnable)
+    // (file, its header tag, how it is listed in the error, runnable)
     let mut entries = Vec::with_capacity(files.len());
     for f in files {
         let tag = read_header_tag(&f)?;
@@ -162,23 +162,23 @@ fn pick(dir: &Path, files: Vec<PathBuf>, what: &str, prefer: &[&str]) -> Result<
             Some(v) => (format!("{name} ({v})"), true),
             None => (name, true),
         };
-        entries.push((f, label, runnable));
+        entries.push((f, tag, label, runnable));
     }
-    let runnable = |entries: &[(PathBuf, String, bool)]| -> Vec<PathBuf> {
-        entries.iter().filter(|e| e.2).map(|e| e.0.clone()).collect()
+    let runnable = |entries: &[(PathBuf, Option<HeaderTag>, String, bool)]| -> Vec<PathBuf> {
+        entries.iter().filter(|e| e.3).map(|e| e.0.clone()).collect()
     };
     let mut run = runnable(&entries);
     if run.len() > 1 {
         // Still several: set aside tagged files whose tag contradicts their tensors (a `05`
         // tag around v2 weights); this reads those files, so it is done only here.
-        for e in entries.iter_mut().filter(|e| e.2) {
-            let contradicts = read_header_tag(&e.0).ok().flatten().is_some_and(|tag| {
+        for e in entries.iter_mut().filter(|e| e.3) {
+            let contradicts = e.1.is_some_and(|tag| {
                 crate::weights::load_state_dict(&e.0, Some("weight"))
                     .is_ok_and(|l| crate::weights::checkpoint_version(&l.tensors, Some(tag)).is_err())
             });
             if contradicts {
-                e.1.push_str(" (its header tag contradicts its tensors)");
-                e.2 = false;
+                e.2.push_str(" (its header tag contradicts its tensors)");
+                e.3 = false;
             }
         }
         run = runnable(&entries);
@@ -193,7 +193,7 @@ fn pick(dir: &Path, files: Vec<PathBuf>, what: &str, prefer: &[&str]) -> Result<
             return Ok(preferred[0].clone());
         }
     }
-    let described: Vec<&str> = entries.iter().map(|e| e.1.as_str()).collect();
+    let described: Vec<&str> = entries.iter().map(|e| e.2.as_str()).collect();
     Err(Error::Config(format!(
         "{} holds several {what} files ({}); name the one to use (ModelOverrides, --gpt/--sovits, or the \
          gpt_path/sovits_path fields of the C API)",

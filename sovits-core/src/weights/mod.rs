@@ -13,7 +13,9 @@ pub use host::{DType, HostTensor};
 pub use keymap::KeyMap;
 pub use store::{TensorStore, Weights, WeightsLoader, expected_tensors, fold_weight_norm};
 pub use torch::TorchFile;
-pub use version::{HeaderTag, ModelVersion, SovitsVariant, VersionSpec, checkpoint_version, detect_sovits_version};
+pub use version::{
+    HeaderTag, ModelVersion, SovitsVariant, VersionSpec, checkpoint_version, detect_sovits_version, upsample_kernel,
+};
 
 use std::path::Path;
 

@@ -212,10 +212,7 @@ pub fn detect_sovits_version(store: &TensorStore, hint: Option<ModelVersion>) ->
         };
     }
     if has_prefix("sv_emb.") {
-        let kernel = ["weight", "weight_v", "parametrizations.weight.original1"]
-            .iter()
-            .find_map(|n| store.get(&format!("dec.ups.0.{n}")))
-            .and_then(|t| t.shape.get(2).copied());
+        let kernel = upsample_kernel(store, 0);
         let wide = match kernel {
             Some(k) => k == 20,
             None => store.get("dec.conv_pre.weight").is_some_and(|t| t.shape.first() == Some(&768)),
@@ -225,4 +222,13 @@ pub fn detect_sovits_version(store: &TensorStore, hint: Option<ModelVersion>) ->
     let rows_322 = store.get("enc_p.text_embedding.weight").map(|t| t.shape.first() == Some(&322)).unwrap_or(false);
     let full_bins = store.get("ref_enc.spectral.0.fc.weight").map(|t| t.shape.get(1) == Some(&1025)).unwrap_or(false);
     if rows_322 || full_bins { ModelVersion::V1 } else { ModelVersion::V2 }
+}
+
+/// The kernel size of HiFi-GAN upsampling layer `i` (`dec.ups.{i}`), from whichever spelling of
+/// its weight-normed weight the file uses (plain, `weight_v`, or the parametrization API).
+pub fn upsample_kernel(store: &TensorStore, i: usize) -> Option<usize> {
+    ["weight", "weight_v", "parametrizations.weight.original1"]
+        .iter()
+        .find_map(|n| store.get(&format!("dec.ups.{i}.{n}")))
+        .and_then(|t| t.shape.get(2).copied())
 }

@@ -316,10 +316,7 @@ impl SovitsConfig {
         // The HiFi-GAN kernels (v2ProPlus starts with 20 where v2 has 16), from whichever
         // spelling of the (weight-normed) upsampling weights the file uses.
         for (i, k) in self.upsample_kernel_sizes.iter_mut().enumerate() {
-            let names = ["weight", "weight_v", "parametrizations.weight.original1"];
-            if let Some(&kernel) =
-                names.iter().find_map(|n| store.get(&format!("dec.ups.{i}.{n}"))).and_then(|t| t.shape.get(2))
-            {
+            if let Some(kernel) = crate::weights::upsample_kernel(store, i) {
                 *k = kernel;
             }
         }
