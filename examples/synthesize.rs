@@ -24,14 +24,17 @@
 //! `zh`).
 //! Sampling: `--top-k 15 --top-p 1 --temperature 1 --repetition-penalty 1.35 --speed 1
 //! --split cut1 --pause 0.3 --seed 0 --noise-scale 0.5 --max-tokens 1500 --max-text-chars 50000`.
-//! A progress bar on stderr counts sentences.
+//! Streaming: `--stream sentence|dynamic|fixed` (api_v2's modes 0/2/3; default `sentence`),
+//! `--chunk-length 16 --overlap-length 2` (tokens). The WAV is written as audio arrives (a
+//! valid file of everything so far at every moment), and the time to the first audio is
+//! printed. A progress bar on stderr counts sentences.
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use sovits_core::audio::write_wav;
+use sovits_core::audio::WavStreamWriter;
 use sovits_core::backend::CpuBackend;
 use sovits_core::pipeline::{
     CancelToken, ModelOverrides, ModelPaths, SynthesisParams, Transcript, Tts, TtsOptions, Voice, VoiceOptions,
@@ -61,7 +64,8 @@ struct Args {
 const USAGE: &str = "usage: synthesize [--models DIR | --gpt F --sovits F --hubert DIR --bert DIR [--sv F]] \
 [--ref WAV --ref-text T --ref-lang L | --voice FILE] [--ref2 WAV] [--allow-any-length] [--save-voice FILE] \
 (--text T | --text-file F) [--lang L] [--out out.wav] [--top-k N] [--top-p P] [--temperature T] \
-[--repetition-penalty R] [--speed S] [--split cutN] [--pause SEC] [--seed N] [--noise-scale X] [--max-tokens N] [--max-text-chars N]";
+[--repetition-penalty R] [--speed S] [--split cutN] [--pause SEC] [--seed N] [--noise-scale X] [--max-tokens N] [--max-text-chars N] \
+[--stream sentence|dynamic|fixed] [--chunk-length N] [--overlap-length N]";
 
 fn parse() -> Result<Args, String> {
     let mut a = Args {
@@ -94,6 +98,7 @@ fn parse() -> Result<Args, String> {
         }
         let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
         let num = |v: &str| v.parse::<f64>().map_err(|_| format!("{flag}: {v:?} is not a number"));
+        let int = |v: &str| v.parse::<usize>().map_err(|_| format!("{flag}: {v:?} is not a whole number >= 0"));
         let p = &mut a.params;
         match flag.as_str() {
             "--models" => a.models = Some(value.into()),
@@ -123,6 +128,9 @@ fn parse() -> Result<Args, String> {
             "--noise-scale" => p.noise_scale = num(&value)? as f32,
             "--max-tokens" => p.sampling.max_steps = num(&value)? as usize,
             "--max-text-chars" => p.max_text_chars = num(&value)? as usize,
+            "--stream" => p.streaming = value.parse().map_err(|e| format!("--stream: {e}"))?,
+            "--chunk-length" => p.chunk_length = int(&value)?,
+            "--overlap-length" => p.overlap_length = int(&value)?,
             other => return Err(format!("unknown flag {other}")),
         }
     }
@@ -193,12 +201,19 @@ fn run(mut a: Args) -> Result<(), String> {
     }
     let text = a.text.clone().ok_or("give --text or --text-file")?;
 
+    a.params.validate().map_err(e)?;
+    let mut wav = WavStreamWriter::create(&a.out, tts.sample_rate()).map_err(e)?;
     let t0 = Instant::now();
-    let mut samples = Vec::new();
+    let mut first_audio = None;
+    let mut failed = None;
     let cancel = CancelToken::new();
     tts.synthesize_stream(&voice, &text, a.lang, &a.params, &cancel, |chunk| {
-        samples.extend_from_slice(&chunk.samples);
-        let done = chunk.index + 1;
+        first_audio.get_or_insert_with(|| t0.elapsed().as_secs_f64());
+        if let Err(err) = wav.write(&chunk.samples) {
+            failed = Some(err);
+            return false;
+        }
+        let done = chunk.index + chunk.last_part as usize;
         let width = 30;
         let filled = width * done / chunk.count.max(1);
         eprint!("\r[{}{}] {done}/{} sentences", "#".repeat(filled), " ".repeat(width - filled), chunk.count);
@@ -207,14 +222,18 @@ fn run(mut a: Args) -> Result<(), String> {
     })
     .map_err(e)?;
     eprintln!();
-    let secs = samples.len() as f64 / tts.sample_rate() as f64;
+    if let Some(err) = failed {
+        return Err(e(err));
+    }
+    let secs = wav.samples() as f64 / tts.sample_rate() as f64;
     let took = t0.elapsed().as_secs_f64();
-    write_wav(&a.out, &samples, tts.sample_rate()).map_err(e)?;
+    wav.finish().map_err(e)?;
     println!(
-        "wrote {} ({secs:.2} s of audio at {} Hz) in {took:.2} s, real-time factor {:.3}",
+        "wrote {} ({secs:.2} s of audio at {} Hz) in {took:.2} s, real-time factor {:.3}, first audio after {:.3} s",
         a.out.display(),
         tts.sample_rate(),
-        took / secs.max(1e-9)
+        took / secs.max(1e-9),
+        first_audio.unwrap_or(took)
     );
     Ok(())
 }

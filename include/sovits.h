@@ -160,10 +160,22 @@ typedef struct sovits_synth_params {
   // Longest text one call accepts, in characters (50000); longer text fails with
   // `SOVITS_STATUS_INVALID_ARG` before any work. Added in 0.1.1.
   uint32_t max_text_chars;
+  // How `sovits_synthesize_stream` hands out audio, api_v2's numbers: 0 (or 1) = whole
+  // sentences, 2 = token chunks cut at silence-like tokens, 3 = fixed token chunks (lowest
+  // latency). In modes 2 and 3 the callback gets each chunk's audio as it is made. Added in
+  // 0.1.2.
+  int32_t streaming_mode;
+  // Modes 2/3: the shortest chunk in semantic tokens, 1..500 (16 = 0.64 s). Added in 0.1.2.
+  int32_t chunk_length;
+  // Modes 2/3: the overlap between chunks in tokens, 1..chunk_length (2). Added in 0.1.2.
+  int32_t overlap_length;
 } sovits_synth_params;
 
-// Streaming callback: one sentence of audio (followed by its pause). `pcm` is valid only
-// during the call. Return non-zero to go on, 0 to stop. Runs on the calling thread.
+// Streaming callback: one piece of audio, mono float samples in [-1, 1] at `sample_rate`: a
+// whole sentence (followed by its pause), or with `streaming_mode` 2/3 one token chunk of a
+// sentence (a sentence's last chunk is followed by its pause). Playing the pieces one after
+// another gives the whole utterance. `pcm` is valid only during the call. Return non-zero to
+// go on, 0 to stop. Runs on the calling thread.
 typedef int32_t (*sovits_audio_callback)(const float *pcm,
                                          uint64_t n_samples,
                                          int32_t sample_rate,
@@ -236,7 +248,8 @@ int32_t sovits_model_sample_rate(const struct sovits_model *model);
 void sovits_model_free(struct sovits_model **model);
 
 // The original's synthesis defaults (top_k 15, top_p 1, temperature 1, repetition penalty
-// 1.35, speed 1, cut1, 0.3 s pause, seed 0, noise 0.5, 1500 tokens, 50000 characters).
+// 1.35, speed 1, cut1, 0.3 s pause, seed 0, noise 0.5, 1500 tokens, 50000 characters,
+// whole sentences; chunks of 16 tokens with an overlap of 2 in the chunk modes).
 struct sovits_synth_params sovits_synth_default_params(void);
 
 // A session over a model: the state of one synthesis at a time. Make one per thread.
@@ -274,9 +287,11 @@ enum sovits_status sovits_synthesize(struct sovits_session *session,
                                      const struct sovits_synth_params *params,
                                      struct sovits_audio **out_audio);
 
-// Synthesizes sentence by sentence, calling `callback` with each sentence's audio as soon as
-// it is ready (on this thread). The callback returning 0 stops early (still
-// `SOVITS_STATUS_OK`); `sovits_session_cancel` stops with `SOVITS_STATUS_CANCELLED`.
+// Synthesizes and calls `callback` with audio as soon as it is ready (on this thread): each
+// sentence, or with `params->streaming_mode` 2 or 3 each token chunk (about 0.64 s of speech
+// with the default `chunk_length` of 16), so playback can start after the first chunk. The
+// callback returning 0 stops early (still `SOVITS_STATUS_OK`); `sovits_session_cancel`
+// stops with `SOVITS_STATUS_CANCELLED` within one chunk.
 //
 // # Safety
 // Valid handles; strings NUL-terminated UTF-8; `callback` non-NULL.

@@ -14,10 +14,12 @@ use sovits_core::models::bert::{BertConfig, BertModel, BertTokenizer, phone_leve
 use sovits_core::models::common::to_vec_f32;
 use sovits_core::models::eres2net::{ERes2NetV2, Fbank, FbankOptions, SvConfig};
 use sovits_core::models::gpt::{
-    GptConfig, GptInput, GptState, InferTrace, SamplingParams, StepDecoder, Text2SemanticDecoder,
+    GptConfig, GptInput, GptState, InferTrace, SamplingParams, StepDecoder, Text2SemanticDecoder, TokenChunking,
+    mute_similarity,
 };
 use sovits_core::models::hubert::{HubertConfig, HubertModel};
 use sovits_core::models::sovits::{Noise, ReferenceInput, SovitsConfig, SynthesizerTrn};
+use sovits_core::pipeline::ChunkDecoder;
 use sovits_core::weights::{HostTensor, TensorStore};
 
 /// Max abs error allowed for f32 tensors on the fixtures (the reference's own float32 noise
@@ -141,6 +143,11 @@ pub const KNOWN_CASES: &[&str] = &[
     "sovits_v2pro_decode_multiref",
     "e2e_v2pro",
     "e2e_v2proplus",
+    // The streaming set (`tests/fixtures/parity/tiny_stream`).
+    "gpt_infer_stream_fixed",
+    "gpt_infer_stream_dynamic",
+    "sovits_decode_streaming_fixed",
+    "sovits_decode_streaming_dynamic",
 ];
 
 /// Whether a case belongs to the v2Pro/v2ProPlus layout, whose README states the tolerance as
@@ -421,6 +428,16 @@ impl<'a, B: Backend> Runner<'a, B> {
             "sv_embedding" => match fixtures.sv::<B>(self.dev) {
                 Ok(m) => run_case(fixtures, case, |io| case_sv_embedding(io, &m, self.dev)),
                 Err(e) => failed("the speaker model", e),
+            },
+            c if c.starts_with("sovits_decode_streaming") => {
+                match self.sovits.get_or_init(|| fixtures.sovits::<B>(self.dev)) {
+                    Ok(m) => run_case(fixtures, case, |io| case_sovits_streaming(io, m, self.dev)),
+                    Err(e) => failed("SoVITS", e.clone()),
+                }
+            }
+            c if c.starts_with("gpt_infer_stream") => match self.gpt.get_or_init(|| fixtures.gpt::<B>(self.dev)) {
+                Ok(m) => run_case(fixtures, case, |io| case_gpt_stream(io, m, self.dev)),
+                Err(e) => failed("GPT", e.clone()),
             },
             c if c.starts_with("sovits_") && named.as_deref().is_some_and(|n| n != "sovits") => {
                 let name = named.unwrap_or_default();
@@ -944,5 +961,230 @@ fn case_e2e<B: Backend>(fixtures: &Fixtures, io: &IoCase, dev: &B::Device) -> Re
     checks.push(compare_ints("pred_semantic", &tokens_i, &io.ints("out.pred_semantic")?));
     let n = audio.len();
     checks.push(compare_f32("audio", audio, &[1, 1, n], io.get("out.audio")?));
+    Ok(checks)
+}
+
+/// The chunking of a streaming GPT case: `fixed_length_chunk` (or `mode` 3) -> fixed chunks of
+/// `chunk_length`, else cuts at tokens like `mute_token` with `chunk_split_thershold`.
+fn stream_chunking<B: Backend>(io: &IoCase, m: &Text2SemanticDecoder<B>) -> TokenChunking {
+    let p = &io.params;
+    let length = p.get("chunk_length").and_then(Json::as_u64).unwrap_or(16) as usize;
+    let fixed = p
+        .get("fixed_length_chunk")
+        .and_then(Json::as_bool)
+        .unwrap_or_else(|| p.get("mode").and_then(Json::as_i64) == Some(3));
+    if fixed {
+        return TokenChunking::Fixed { length };
+    }
+    let mute = p.get("mute_token").and_then(Json::as_u64).unwrap_or(486) as u32;
+    let threshold = p.get("chunk_split_thershold").and_then(Json::as_f64).unwrap_or(0.0) as f32;
+    TokenChunking::AtMute { length, similarity: mute_similarity(m, mute), threshold }
+}
+
+/// One yield of a streaming GPT run, as the fixtures record it.
+#[derive(Default)]
+struct Yields {
+    tokens: Vec<Option<Vec<u32>>>,
+    is_final: Vec<i64>,
+    start: Vec<i64>,
+    advance: Vec<i64>,
+    step: Vec<i64>,
+}
+
+fn case_gpt_stream<B: Backend>(
+    io: &IoCase,
+    m: &Text2SemanticDecoder<B>,
+    dev: &B::Device,
+) -> Result<Vec<Check>, String> {
+    let phones = to_u32(&io.ints("in.phones")?);
+    let prompt = if io.has("in.prompt") { Some(to_u32(&io.ints("in.prompt")?)) } else { None };
+    let mut params = gpt_params(io);
+    params.max_steps = 1500;
+    let chunking = stream_chunking(io, m);
+    let mut checks = Vec::new();
+    if let TokenChunking::AtMute { similarity, .. } = &chunking
+        && let Ok(r) = io.get("out.mute_emb_sim_matrix")
+    {
+        checks.push(compare_f32("out.mute_emb_sim_matrix", similarity.clone(), &[similarity.len()], r));
+    }
+    let as_i64 = |v: &[u32]| v.iter().map(|&x| x as i64).collect::<Vec<_>>();
+    for (label, decoder) in [("", StepDecoder::Backend), ("host: ", StepDecoder::host(m))] {
+        let bert = io.tensor::<B, 3>("in.bert", dev)?;
+        let [_, bd, bl] = bert.dims();
+        let input = GptInput { phones: &phones, bert: bert.reshape([bd, bl]), prompt: prompt.as_deref() };
+        let mut trace = InferTrace::default();
+        let mut y = Yields::default();
+        let out = m
+            .infer_streaming(
+                &decoder,
+                input,
+                &params,
+                &mut GptState::new(),
+                &chunking,
+                Some(&mut trace),
+                &|| false,
+                &mut |c| {
+                    y.tokens.push(c.tokens.map(<[u32]>::to_vec));
+                    y.is_final.push(c.is_final as i64);
+                    y.start.push(c.start as i64);
+                    y.advance.push(c.advance as i64);
+                    y.step.push(c.step as i64);
+                    Ok(true)
+                },
+            )
+            .map_err(|e| e.to_string())?;
+        let n = y.tokens.len();
+        let mut ints = |name: &str, ours: &[i64]| -> Result<(), String> {
+            checks.push(compare_ints(&format!("{label}{name}"), ours, &io.ints(name)?));
+            Ok(())
+        };
+        ints("out.n_chunks", &[n as i64])?;
+        ints("out.chunk_is_final", &y.is_final)?;
+        ints("out.chunk_is_none", &y.tokens.iter().map(|t| t.is_none() as i64).collect::<Vec<_>>())?;
+        ints("out.chunk_start", &y.start)?;
+        ints("out.chunk_len", &y.tokens.iter().map(|t| t.as_ref().map_or(0, Vec::len) as i64).collect::<Vec<_>>())?;
+        ints("out.chunk_advance", &y.advance)?;
+        ints("out.chunk_step", &y.step)?;
+        for (i, t) in y.tokens.iter().enumerate() {
+            let name = format!("out.chunk.{i}");
+            if let Some(t) = t {
+                ints(&name, &as_i64(t))?;
+            } else if io.has(&name) {
+                return Err(format!("{label}chunk {i} is the end marker, the reference has tokens"));
+            }
+        }
+        let tp = prompt.as_ref().map_or(0, Vec::len);
+        let generated = &out.output.y[tp..];
+        ints("out.tokens", &as_i64(generated))?;
+        let concat: Vec<u32> = y.tokens.iter().flatten().flatten().copied().collect();
+        ints("out.tokens_concat", &as_i64(&concat))?;
+        ints("out.eos_reached", &[out.output.eos_reached as i64])?;
+        ints("out.eos_step", &[out.output.steps as i64 - 1])?;
+        ints("out.step_tokens", &as_i64(&trace.step_tokens))?;
+        if io.has("out.check_step") {
+            let t = &out.cut_tests;
+            ints("out.check_step", &t.iter().map(|c| c.step as i64).collect::<Vec<_>>())?;
+            ints("out.check_window", &t.iter().map(|c| c.window as i64).collect::<Vec<_>>())?;
+            ints("out.check_argmax", &t.iter().map(|c| c.argmax as i64).collect::<Vec<_>>())?;
+            ints("out.check_cut", &t.iter().map(|c| c.cut as i64).collect::<Vec<_>>())?;
+            let best: Vec<f32> = t.iter().map(|c| c.best).collect();
+            checks.push(compare_f32(
+                &format!("{label}out.check_best"),
+                best.clone(),
+                &[best.len()],
+                io.get("out.check_best")?,
+            ));
+        }
+        if io.has("out.step_logits") {
+            let (v, s) = stack(&trace.step_logits);
+            checks.push(compare_f32(&format!("{label}out.step_logits"), v, &s, io.get("out.step_logits")?));
+        }
+        if !trace.decode_xy_pos.is_empty() && io.has("trace.gpt.decode_next_token.xy_dec") {
+            let (pos, dec) = (Tensor::cat(trace.decode_xy_pos.clone(), 1), Tensor::cat(trace.decode_xy_dec.clone(), 1));
+            let p = format!("{label}trace.gpt.decode_next_token.xy_pos");
+            checks.push(compare_as(io, &p, "trace.gpt.decode_next_token.xy_pos", pos));
+            let d = format!("{label}trace.gpt.decode_next_token.xy_dec");
+            checks.push(compare_as(io, &d, "trace.gpt.decode_next_token.xy_dec", dec));
+        }
+    }
+    Ok(checks)
+}
+
+fn case_sovits_streaming<B: Backend>(
+    io: &IoCase,
+    m: &SynthesizerTrn<B>,
+    dev: &B::Device,
+) -> Result<Vec<Check>, String> {
+    let text = to_u32(&io.ints("in.text")?);
+    let refer = io.tensor::<B, 3>("in.refer", dev)?;
+    let ge = m.timbre(&[ReferenceInput::new(refer)]).map_err(|e| e.to_string())?;
+    let noise_scale = io.param_f32("noise_scale", 0.5);
+    let speed = io.param_f32("speed_factor", 1.0);
+    let overlap = io.params.get("overlap_length").and_then(Json::as_u64).unwrap_or(2) as usize;
+    let is_final = io.ints("in.chunk_is_final")?;
+    let is_none = io.ints("in.chunk_is_none")?;
+    let mut checks = Vec::new();
+    if io.has("trace.sovits.ref_enc.out") {
+        checks.push(compare(io, "trace.sovits.ref_enc.out", ge.clone()));
+    }
+    let mut dec = ChunkDecoder::new(m, &text, ge.clone(), noise_scale, speed, overlap).map_err(|e| e.to_string())?;
+    let (mut joined, mut yield_len) = (Vec::new(), Vec::new());
+    let mut call = 0usize;
+    for (i, (&fin, &none)) in is_final.iter().zip(&is_none).enumerate() {
+        let chunk = if none != 0 { None } else { Some(to_u32(&io.ints(&format!("in.chunk.{i}"))?)) };
+        let noise = match chunk {
+            Some(_) => Noise::Tensor(io.tensor::<B, 3>(&format!("in.noise.call{call}"), dev)?),
+            None => Noise::Seed(0),
+        };
+        let step = dec.push(chunk.as_deref(), fin != 0, noise).map_err(|e| e.to_string())?;
+        yield_len.push(step.samples.len() as i64);
+        joined.extend_from_slice(&step.samples);
+        let Some(c) = step.call else { continue };
+        let p = format!("out.call{call}");
+        let ours: Vec<i64> = dec.tokens()[..c.codes].iter().map(|&t| t as i64).collect();
+        checks.push(compare_ints(&format!("{p}.codes"), &ours, &io.ints(&format!("{p}.codes"))?));
+        checks.push(compare_ints(
+            &format!("{p}.result_length"),
+            &[c.result_length.map_or(-1, |r| r as i64)],
+            &io.ints(&format!("{p}.result_length"))?,
+        ));
+        if let Some(o) = c.overlap_frames.clone() {
+            checks.push(compare(io, &format!("{p}.overlap_frames"), o));
+        }
+        checks.push(compare(io, &format!("{p}.audio"), c.trace.audio.clone()));
+        checks.push(compare(io, &format!("{p}.latent"), c.trace.prior.latent.clone()));
+        checks.push(compare_ints(
+            &format!("{p}.audio_chunk_len"),
+            &[c.kept as i64],
+            &io.ints(&format!("{p}.audio_chunk_len"))?,
+        ));
+        let enc = if call == 0 {
+            "trace.sovits.enc_p.out.1".to_string()
+        } else {
+            format!("trace.sovits.enc_p.call{call}.out.1")
+        };
+        if io.has(&enc) {
+            checks.push(compare(io, &enc, c.trace.prior.m_p.clone()));
+        }
+        let flow =
+            if call == 0 { "trace.sovits.flow.out".to_string() } else { format!("trace.sovits.flow.call{call}.out") };
+        if io.has(&flow) {
+            checks.push(compare(io, &flow, c.trace.z.clone()));
+        }
+        match (&c.sola, io.has(&format!("{p}.sola_idx"))) {
+            (Some(j), true) => {
+                checks.push(compare_ints(
+                    &format!("{p}.sola_idx"),
+                    &[j.lag as i64],
+                    &io.ints(&format!("{p}.sola_idx"))?,
+                ));
+                let sc: Vec<f32> = j.scores.iter().map(|&v| v as f32).collect();
+                checks.push(compare_f32(
+                    &format!("{p}.sola_score"),
+                    sc.clone(),
+                    &[sc.len()],
+                    io.get(&format!("{p}.sola_score"))?,
+                ));
+            }
+            (None, false) => {}
+            (ours, _) => {
+                return Err(format!(
+                    "{p}: SOLA {} here, the reference {}",
+                    if ours.is_some() { "joined" } else { "did not join" },
+                    if ours.is_some() { "did not" } else { "did" }
+                ));
+            }
+        }
+        call += 1;
+    }
+    checks.push(compare_ints("out.n_yields", &[yield_len.len() as i64], &io.ints("out.n_yields")?));
+    checks.push(compare_ints("out.yield_len", &yield_len, &io.ints("out.yield_len")?));
+    checks.push(compare_f32("out.joined_audio", joined.clone(), &[joined.len()], io.get("out.joined_audio")?));
+    if io.has("out.whole.audio") {
+        let codes = to_u32(&io.ints("out.whole.codes")?);
+        let noise = Noise::Tensor(io.tensor::<B, 3>("in.noise.whole", dev)?);
+        let whole = m.decode_with_timbre(&codes, &text, ge, noise_scale, speed, noise).map_err(|e| e.to_string())?;
+        checks.push(compare(io, "out.whole.audio", whole.audio));
+    }
     Ok(checks)
 }

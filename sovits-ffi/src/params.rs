@@ -1,7 +1,7 @@
 //! `sovits_synth_params`: the synthesis settings, and their conversion to the core's.
 
 use sovits_core::models::gpt::SamplingParams;
-use sovits_core::pipeline::SynthesisParams;
+use sovits_core::pipeline::{StreamingMode, SynthesisParams};
 use sovits_core::text::split::CutMethod;
 
 use crate::boundary::{self, Fail};
@@ -36,6 +36,15 @@ pub struct sovits_synth_params {
     /// Longest text one call accepts, in characters (50000); longer text fails with
     /// `SOVITS_STATUS_INVALID_ARG` before any work. Added in 0.1.1.
     pub max_text_chars: u32,
+    /// How `sovits_synthesize_stream` hands out audio, api_v2's numbers: 0 (or 1) = whole
+    /// sentences, 2 = token chunks cut at silence-like tokens, 3 = fixed token chunks (lowest
+    /// latency). In modes 2 and 3 the callback gets each chunk's audio as it is made. Added in
+    /// 0.1.2.
+    pub streaming_mode: i32,
+    /// Modes 2/3: the shortest chunk in semantic tokens, 1..500 (16 = 0.64 s). Added in 0.1.2.
+    pub chunk_length: i32,
+    /// Modes 2/3: the overlap between chunks in tokens, 1..chunk_length (2). Added in 0.1.2.
+    pub overlap_length: i32,
 }
 
 /// `sizeof(sovits_synth_params)` of the first release (before `max_text_chars`): the smallest
@@ -43,7 +52,8 @@ pub struct sovits_synth_params {
 const SYNTH_PARAMS_V1_SIZE: usize = std::mem::offset_of!(sovits_synth_params, max_text_chars);
 
 /// The original's synthesis defaults (top_k 15, top_p 1, temperature 1, repetition penalty
-/// 1.35, speed 1, cut1, 0.3 s pause, seed 0, noise 0.5, 1500 tokens, 50000 characters).
+/// 1.35, speed 1, cut1, 0.3 s pause, seed 0, noise 0.5, 1500 tokens, 50000 characters,
+/// whole sentences; chunks of 16 tokens with an overlap of 2 in the chunk modes).
 #[unsafe(no_mangle)]
 pub extern "C" fn sovits_synth_default_params() -> sovits_synth_params {
     let d = SynthesisParams::default();
@@ -60,6 +70,9 @@ pub extern "C" fn sovits_synth_default_params() -> sovits_synth_params {
         noise_scale: d.noise_scale,
         max_tokens: d.sampling.max_steps as i32,
         max_text_chars: d.max_text_chars as u32,
+        streaming_mode: d.streaming.api_v2_number() as i32,
+        chunk_length: d.chunk_length as i32,
+        overlap_length: d.overlap_length as i32,
     }
 }
 
@@ -89,6 +102,12 @@ pub unsafe fn synthesis_params(params: *const sovits_synth_params) -> Result<Syn
     if p.top_k < 1 {
         return Err(Fail::invalid(format!("top_k must be at least 1, got {}", p.top_k)));
     }
+    if p.chunk_length < 1 || p.overlap_length < 1 {
+        return Err(Fail::invalid(format!(
+            "chunk_length ({}) and overlap_length ({}) must be at least 1",
+            p.chunk_length, p.overlap_length
+        )));
+    }
     if p.max_tokens < 1 {
         return Err(Fail::invalid(format!("max_tokens must be in 1..1500, got {}", p.max_tokens)));
     }
@@ -107,6 +126,9 @@ pub unsafe fn synthesis_params(params: *const sovits_synth_params) -> Result<Syn
         pause_seconds: p.pause_seconds,
         noise_scale: p.noise_scale,
         max_text_chars: p.max_text_chars as usize,
+        streaming: StreamingMode::from_api_v2_number(p.streaming_mode as i64)?,
+        chunk_length: p.chunk_length as usize,
+        overlap_length: p.overlap_length as usize,
         ..SynthesisParams::default()
     };
     s.validate()?;

@@ -15,8 +15,11 @@ use crate::params::{sovits_synth_params, synthesis_params};
 use crate::voice::sovits_voice;
 use crate::{log, sovits_status};
 
-/// Streaming callback: one sentence of audio (followed by its pause). `pcm` is valid only
-/// during the call. Return non-zero to go on, 0 to stop. Runs on the calling thread.
+/// Streaming callback: one piece of audio, mono float samples in [-1, 1] at `sample_rate`: a
+/// whole sentence (followed by its pause), or with `streaming_mode` 2/3 one token chunk of a
+/// sentence (a sentence's last chunk is followed by its pause). Playing the pieces one after
+/// another gives the whole utterance. `pcm` is valid only during the call. Return non-zero to
+/// go on, 0 to stop. Runs on the calling thread.
 pub type sovits_audio_callback =
     Option<unsafe extern "C" fn(pcm: *const f32, n_samples: u64, sample_rate: i32, user_data: *mut c_void) -> i32>;
 
@@ -146,9 +149,11 @@ pub unsafe extern "C" fn sovits_synthesize(
     })
 }
 
-/// Synthesizes sentence by sentence, calling `callback` with each sentence's audio as soon as
-/// it is ready (on this thread). The callback returning 0 stops early (still
-/// `SOVITS_STATUS_OK`); `sovits_session_cancel` stops with `SOVITS_STATUS_CANCELLED`.
+/// Synthesizes and calls `callback` with audio as soon as it is ready (on this thread): each
+/// sentence, or with `params->streaming_mode` 2 or 3 each token chunk (about 0.64 s of speech
+/// with the default `chunk_length` of 16), so playback can start after the first chunk. The
+/// callback returning 0 stops early (still `SOVITS_STATUS_OK`); `sovits_session_cancel`
+/// stops with `SOVITS_STATUS_CANCELLED` within one chunk.
 ///
 /// # Safety
 /// Valid handles; strings NUL-terminated UTF-8; `callback` non-NULL.

@@ -2,10 +2,12 @@
 
 mod resample;
 mod sinc;
+mod sola;
 mod spectrogram;
 mod wav;
 
 pub use resample::resample;
 pub use sinc::SincResampler;
+pub use sola::{SOLA_SEARCH, SolaJoin, sola_join};
 pub use spectrogram::{SpectrogramConfig, spectrogram};
-pub use wav::{Audio, read_wav, read_wav_bytes, write_wav};
+pub use wav::{Audio, WavStreamWriter, read_wav, read_wav_bytes, write_wav};

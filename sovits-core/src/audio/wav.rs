@@ -97,17 +97,62 @@ pub(crate) fn check_sample_rate(rate: u32, name: &str) -> Result<()> {
 
 /// Writes mono 16-bit PCM (samples clamped to `[-1, 1]`, scaled by 32767 like upstream).
 pub fn write_wav(path: impl AsRef<Path>, samples: &[f32], sample_rate: u32) -> Result<()> {
-    let path = path.as_ref();
-    let spec =
-        hound::WavSpec { channels: 1, sample_rate, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
-    let io = |e: hound::Error| match e {
+    let mut w = WavStreamWriter::create(path, sample_rate)?;
+    w.write(samples)?;
+    w.finish()
+}
+
+/// A 16-bit mono WAV file written while audio is made (streaming synthesis): every
+/// [`WavStreamWriter::write`] appends the samples and rewrites the header, so the file on disk
+/// is a valid WAV of everything written so far, even if the process stops before
+/// [`WavStreamWriter::finish`].
+pub struct WavStreamWriter {
+    writer: hound::WavWriter<std::io::BufWriter<std::fs::File>>,
+    path: std::path::PathBuf,
+    samples: u64,
+}
+
+impl std::fmt::Debug for WavStreamWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WavStreamWriter").field("path", &self.path).field("samples", &self.samples).finish()
+    }
+}
+
+impl WavStreamWriter {
+    /// Creates (or truncates) `path`.
+    pub fn create(path: impl AsRef<Path>, sample_rate: u32) -> Result<Self> {
+        let path = path.as_ref().to_path_buf();
+        let spec =
+            hound::WavSpec { channels: 1, sample_rate, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
+        let writer = hound::WavWriter::create(&path, spec).map_err(|e| hound_error(&path, e))?;
+        Ok(WavStreamWriter { writer, path, samples: 0 })
+    }
+
+    /// Appends samples (clamped to [-1, 1]) and updates the header on disk.
+    pub fn write(&mut self, samples: &[f32]) -> Result<()> {
+        for &s in samples {
+            let v = (s.clamp(-1.0, 1.0) * 32767.0) as i16;
+            self.writer.write_sample(v).map_err(|e| hound_error(&self.path, e))?;
+        }
+        self.samples += samples.len() as u64;
+        self.writer.flush().map_err(|e| hound_error(&self.path, e))
+    }
+
+    /// Samples written so far.
+    pub fn samples(&self) -> u64 {
+        self.samples
+    }
+
+    /// Finishes the file.
+    pub fn finish(self) -> Result<()> {
+        let path = self.path;
+        self.writer.finalize().map_err(|e| hound_error(&path, e))
+    }
+}
+
+fn hound_error(path: &Path, e: hound::Error) -> Error {
+    match e {
         hound::Error::IoError(e) => Error::io(path, e),
         other => Error::Audio(format!("{}: {other}", path.display())),
-    };
-    let mut w = hound::WavWriter::create(path, spec).map_err(io)?;
-    for &s in samples {
-        let v = (s.clamp(-1.0, 1.0) * 32767.0) as i16;
-        w.write_sample(v).map_err(io)?;
     }
-    w.finalize().map_err(io)
 }

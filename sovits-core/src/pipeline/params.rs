@@ -1,6 +1,6 @@
 //! [`SynthesisParams`]: the settings of one synthesis call, the WebUI's defaults.
 
-use crate::models::gpt::SamplingParams;
+use crate::models::gpt::{MAX_CHUNK_TOKENS, SamplingParams};
 use crate::text::FrontendOptions;
 use crate::text::split::CutMethod;
 use crate::{Error, Result};
@@ -28,6 +28,71 @@ pub struct SynthesisParams {
     /// text is an [`Error::InvalidArgument`] before any work is done. Raise it for longer
     /// documents, or better, stream them in parts.
     pub max_text_chars: usize,
+    /// How audio is handed out while it is made ([`StreamingMode::Sentence`]: whole
+    /// sentences).
+    pub streaming: StreamingMode,
+    /// Token-chunk streaming: the shortest chunk in semantic tokens (upstream's
+    /// `min_chunk_length`, 16 = 0.64 s), 1..=[`MAX_CHUNK_TOKENS`].
+    pub chunk_length: usize,
+    /// Token-chunk streaming: the overlap between chunks in tokens (upstream's
+    /// `overlap_length`, 2), 1..=`chunk_length`.
+    pub overlap_length: usize,
+}
+
+/// How a synthesis call hands out its audio (api_v2's `streaming_mode`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum StreamingMode {
+    /// Each sentence once it is complete (api_v2 modes 0 and 1; the WebUI's behaviour).
+    #[default]
+    Sentence,
+    /// api_v2 mode 2: chunks cut where the GPT produces tokens close to the silence token,
+    /// at least `chunk_length` tokens each; the pieces are joined by SOLA.
+    DynamicChunks,
+    /// api_v2 mode 3: a chunk every `chunk_length` tokens (lowest latency, slightly lower
+    /// quality at the joins).
+    FixedChunks,
+}
+
+impl StreamingMode {
+    /// api_v2's number for the mode (`Sentence` = 0; its mode 1 is the same as 0 here).
+    pub fn api_v2_number(self) -> u8 {
+        match self {
+            StreamingMode::Sentence => 0,
+            StreamingMode::DynamicChunks => 2,
+            StreamingMode::FixedChunks => 3,
+        }
+    }
+
+    /// From api_v2's number (0 and 1: sentences, 2: dynamic, 3: fixed chunks).
+    pub fn from_api_v2_number(n: i64) -> Result<Self> {
+        match n {
+            0 | 1 => Ok(StreamingMode::Sentence),
+            2 => Ok(StreamingMode::DynamicChunks),
+            3 => Ok(StreamingMode::FixedChunks),
+            _ => Err(Error::InvalidArgument(format!(
+                "streaming mode must be 0/1 (sentences), 2 (dynamic chunks) or 3 (fixed chunks), got {n}"
+            ))),
+        }
+    }
+}
+
+impl std::str::FromStr for StreamingMode {
+    type Err = Error;
+
+    /// `sentence`, `dynamic`, `fixed` (or api_v2's `0`..`3`).
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "sentence" | "sentences" | "off" => Ok(StreamingMode::Sentence),
+            "dynamic" => Ok(StreamingMode::DynamicChunks),
+            "fixed" => Ok(StreamingMode::FixedChunks),
+            other => match other.parse::<i64>() {
+                Ok(n) => Self::from_api_v2_number(n),
+                Err(_) => Err(Error::InvalidArgument(format!(
+                    "unknown streaming mode {s:?}: use sentence, dynamic or fixed (api_v2's 0-3)"
+                ))),
+            },
+        }
+    }
 }
 
 impl Default for SynthesisParams {
@@ -40,6 +105,9 @@ impl Default for SynthesisParams {
             noise_scale: 0.5,
             frontend: FrontendOptions::default(),
             max_text_chars: crate::limits::DEFAULT_MAX_TEXT_CHARS,
+            streaming: StreamingMode::Sentence,
+            chunk_length: 16,
+            overlap_length: 2,
         }
     }
 }
@@ -66,6 +134,18 @@ impl SynthesisParams {
         }
         if self.max_text_chars == 0 {
             return bad("max_text_chars must be at least 1".into());
+        }
+        if self.chunk_length == 0 || self.chunk_length > MAX_CHUNK_TOKENS {
+            return bad(format!(
+                "chunk_length must be in 1..={MAX_CHUNK_TOKENS} semantic tokens (16 = 0.64 s), got {}",
+                self.chunk_length
+            ));
+        }
+        if self.overlap_length == 0 || self.overlap_length > self.chunk_length {
+            return bad(format!(
+                "overlap_length must be in 1..=chunk_length ({}) tokens, got {}",
+                self.chunk_length, self.overlap_length
+            ));
         }
         Ok(())
     }

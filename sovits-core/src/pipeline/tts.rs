@@ -9,13 +9,17 @@ use burn::tensor::{Tensor, backend::Backend};
 
 use super::cancel::CancelToken;
 use super::model_paths::ModelPaths;
-use super::params::SynthesisParams;
+use super::params::{StreamingMode, SynthesisParams};
 use super::reference::{ReferenceOptions, check_reference_clip, prompt_semantic, reference_audio};
+use super::stream::ChunkDecoder;
 use super::voice::{Spectrogram, Transcript, Voice};
 use crate::audio::{Audio, SincResampler, SpectrogramConfig, read_wav, spectrogram};
 use crate::models::bert::{BertModel, BertTokenizer, phone_level_features};
 use crate::models::eres2net::ERes2NetV2;
-use crate::models::gpt::{GptInput, GptState, StepDecoder, Text2SemanticDecoder};
+use crate::models::gpt::{
+    GptInput, GptState, MUTE_SPLIT_THRESHOLD, MUTE_TOKEN, StepDecoder, Text2SemanticDecoder, TokenChunking,
+    mute_similarity,
+};
 use crate::models::hubert::HubertModel;
 use crate::models::sovits::{Noise, ReferenceInput, SynthesizerTrn};
 use crate::text::split::sentences;
@@ -60,10 +64,13 @@ pub struct Tts<B: Backend> {
     tokenizer: BertTokenizer,
     /// v2Pro/v2ProPlus: the speaker-verification model and upstream's resampler to its 16 kHz.
     speaker: Option<(ERes2NetV2<B>, SincResampler)>,
+    /// The mute-token similarity of every semantic token (dynamic chunking), made once.
+    mute_similarity: Vec<f32>,
     device: B::Device,
 }
 
-/// One synthesised sentence, as the streaming call hands it out.
+/// A piece of audio as the streaming call hands it out: a whole sentence
+/// ([`StreamingMode::Sentence`]), or in token-chunk streaming one chunk of a sentence.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Chunk {
     /// Index of the sentence.
@@ -72,10 +79,15 @@ pub struct Chunk {
     pub count: usize,
     /// The sentence.
     pub text: String,
-    /// Its audio at [`Tts::sample_rate`] followed by the pause.
+    /// The audio at [`Tts::sample_rate`]; the sentence's last piece is followed by the pause.
     pub samples: Vec<f32>,
-    /// Semantic tokens the GPT generated for it.
+    /// The semantic tokens decoded for this piece: the sentence's, or the token chunk's
+    /// (a dynamic chunk starts with the tokens its predecessor ended on, as upstream's).
     pub tokens: Vec<u32>,
+    /// Index of the piece within the sentence (0 in sentence mode).
+    pub part: usize,
+    /// Whether this is the sentence's last piece (always in sentence mode).
+    pub last_part: bool,
 }
 
 /// The state of synthesis calls made one after another: the cancel token and the GPT state
@@ -164,7 +176,8 @@ impl<B: Backend> Tts<B> {
         device: &B::Device,
     ) -> Self {
         let decoder = if opts.host_gpt_decode { StepDecoder::host(&gpt) } else { StepDecoder::Backend };
-        Tts { gpt, decoder, sovits, hubert, bert, tokenizer, speaker: None, device: device.clone() }
+        let mute_similarity = mute_similarity(&gpt, MUTE_TOKEN);
+        Tts { gpt, decoder, sovits, hubert, bert, tokenizer, speaker: None, mute_similarity, device: device.clone() }
     }
 
     /// Adds the speaker-verification model a v2Pro/v2ProPlus SoVITS model conditions on
@@ -445,6 +458,99 @@ impl<B: Backend> Tts<B> {
         self.sentence(&dv, phones, bert, &Call { params, cancel }, sentence, &mut GptState::new())
     }
 
+    /// The GPT's phones and BERT features: the voice's prompt (if any) followed by the sentence.
+    fn gpt_inputs(&self, dv: &DeviceVoice<'_, B>, phones: &[u32], bert: Tensor<B, 2>) -> (Vec<u32>, Tensor<B, 2>) {
+        match &dv.prompt_bert {
+            None => (phones.to_vec(), bert),
+            Some(prompt) => {
+                ([dv.voice.prompt_phones.as_slice(), phones].concat(), Tensor::cat(vec![prompt.clone(), bert], 1))
+            }
+        }
+    }
+
+    fn check_bert(&self, phones: &[u32], bert: &Tensor<B, 2>) -> Result<()> {
+        let dim = self.gpt.config().bert_dim;
+        if bert.dims() != [dim, phones.len()] || phones.is_empty() {
+            return Err(Error::InvalidArgument(format!(
+                "bert must be [{dim}, {}] for {} phones, got {:?}",
+                phones.len(),
+                phones.len(),
+                bert.dims()
+            )));
+        }
+        Ok(())
+    }
+
+    /// One sentence in token-chunk streaming (upstream `TTS.run` with `streaming_mode`): the
+    /// GPT hands out chunks as it decodes, each is decoded by SoVITS with the whole context
+    /// and joined by SOLA ([`ChunkDecoder`]), and `on_piece` gets every piece of audio as
+    /// soon as it is made (with the chunk's tokens and whether it is the last); it answering
+    /// `false` stops the sentence. Returns whether the sentence ran to its end.
+    #[allow(clippy::too_many_arguments)]
+    fn sentence_chunks(
+        &self,
+        dv: &DeviceVoice<'_, B>,
+        phones: &[u32],
+        bert: Tensor<B, 2>,
+        call: &Call<'_>,
+        sentence: u64,
+        state: &mut GptState<B>,
+        on_piece: &mut dyn FnMut(Vec<f32>, Vec<u32>, bool) -> bool,
+    ) -> Result<bool> {
+        let Call { params, cancel } = *call;
+        self.check_bert(phones, &bert)?;
+        let chunking = match params.streaming {
+            StreamingMode::FixedChunks => TokenChunking::Fixed { length: params.chunk_length },
+            _ => TokenChunking::AtMute {
+                length: params.chunk_length,
+                similarity: self.mute_similarity.clone(),
+                threshold: MUTE_SPLIT_THRESHOLD,
+            },
+        };
+        let (all_phones, all_bert) = self.gpt_inputs(dv, phones, bert);
+        let prompt = (!dv.voice.is_reference_free()).then_some(dv.voice.prompt_tokens.as_slice());
+        let input = GptInput { phones: &all_phones, bert: all_bert, prompt };
+        let sampling = params.sampling_for(sentence);
+        let seed = params.sentence_seed(sentence);
+        let mut dec = ChunkDecoder::new(
+            &self.sovits,
+            phones,
+            dv.ge.clone(),
+            params.noise_scale,
+            params.speed,
+            params.overlap_length,
+        )?;
+        let mut completed = false;
+        let mut on_chunk = |c: crate::models::gpt::TokenChunk<'_>| -> Result<bool> {
+            if cancel.is_cancelled() {
+                return Err(Error::Cancelled);
+            }
+            let first = dec.next_first_frame(c.tokens.map_or(0, <[u32]>::len));
+            let step = dec.push(c.tokens, c.is_final, Noise::Frames { seed, first })?;
+            let mut samples = step.samples;
+            let peak = samples.iter().fold(0f32, |a, &b| a.max(b.abs()));
+            if peak > 1.0 {
+                samples.iter_mut().for_each(|v| *v /= peak);
+            }
+            if samples.is_empty() && !c.is_final {
+                return Ok(true);
+            }
+            completed = c.is_final;
+            Ok(on_piece(samples, c.tokens.map(<[u32]>::to_vec).unwrap_or_default(), c.is_final))
+        };
+        self.gpt.infer_streaming(
+            &self.decoder,
+            input,
+            &sampling,
+            state,
+            &chunking,
+            None,
+            &|| cancel.is_cancelled(),
+            &mut on_chunk,
+        )?;
+        Ok(completed)
+    }
+
     fn sentence(
         &self,
         dv: &DeviceVoice<'_, B>,
@@ -455,23 +561,9 @@ impl<B: Backend> Tts<B> {
         state: &mut GptState<B>,
     ) -> Result<(Vec<u32>, Vec<f32>)> {
         let Call { params, cancel } = *call;
-        let dim = self.gpt.config().bert_dim;
-        if bert.dims() != [dim, phones.len()] || phones.is_empty() {
-            return Err(Error::InvalidArgument(format!(
-                "bert must be [{dim}, {}] for {} phones, got {:?}",
-                phones.len(),
-                phones.len(),
-                bert.dims()
-            )));
-        }
-        let voice = dv.voice;
-        let (all_phones, all_bert) = match &dv.prompt_bert {
-            None => (phones.to_vec(), bert),
-            Some(prompt) => {
-                ([voice.prompt_phones.as_slice(), phones].concat(), Tensor::cat(vec![prompt.clone(), bert], 1))
-            }
-        };
-        let prompt = (!voice.is_reference_free()).then_some(voice.prompt_tokens.as_slice());
+        self.check_bert(phones, &bert)?;
+        let (all_phones, all_bert) = self.gpt_inputs(dv, phones, bert);
+        let prompt = (!dv.voice.is_reference_free()).then_some(dv.voice.prompt_tokens.as_slice());
         let input = GptInput { phones: &all_phones, bert: all_bert, prompt };
         let sampling = params.sampling_for(sentence);
         let out = self.gpt.infer_with(&self.decoder, input, &sampling, state, None, &|| cancel.is_cancelled())?;
@@ -500,8 +592,10 @@ impl<B: Backend> Tts<B> {
         Ok(Audio { samples, sample_rate: self.sample_rate() })
     }
 
-    /// Streaming form: hands out each sentence's audio (with its pause) as soon as it is made.
-    /// `on_chunk` returning `false` stops early (not an error); a cancelled `cancel` stops with
+    /// Streaming form: hands out audio as soon as it is made: each sentence (with its pause),
+    /// or with [`SynthesisParams::streaming`] set to a chunk mode, each token chunk's piece
+    /// (the pause after a sentence's last piece, [`Chunk::last_part`]). `on_chunk` returning
+    /// `false` stops early (not an error); a cancelled `cancel` stops with
     /// [`Error::Cancelled`], and the token is cleared when the call returns (see
     /// [`CancelToken`]). Returns the number of sentences delivered.
     pub fn synthesize_stream(
@@ -582,13 +676,32 @@ impl<B: Backend> Tts<B> {
                 return Err(Error::Cancelled);
             }
             let bert = self.bert_features(&p)?;
+            if params.streaming != StreamingMode::Sentence {
+                let mut part = 0;
+                let mut stopped = false;
+                let mut on_piece = |mut samples: Vec<f32>, tokens: Vec<u32>, last: bool| {
+                    if last {
+                        samples.extend_from_slice(&pause);
+                    }
+                    let c = Chunk { index: i, count, text: s.clone(), samples, tokens, part, last_part: last };
+                    part += 1;
+                    stopped = !on_chunk(c);
+                    !stopped
+                };
+                self.sentence_chunks(&dv, &p.ids, bert, &call, i as u64, state, &mut on_piece)?;
+                if stopped {
+                    return Ok(i + 1);
+                }
+                continue;
+            }
             let (tokens, mut audio) = self.sentence(&dv, &p.ids, bert, &call, i as u64, state)?;
             let peak = audio.iter().fold(0f32, |a, &b| a.max(b.abs()));
             if peak > 1.0 {
                 audio.iter_mut().for_each(|v| *v /= peak);
             }
             audio.extend_from_slice(&pause);
-            if !on_chunk(Chunk { index: i, count, text: s, samples: audio, tokens }) {
+            let c = Chunk { index: i, count, text: s, samples: audio, tokens, part: 0, last_part: true };
+            if !on_chunk(c) {
                 return Ok(i + 1);
             }
         }

@@ -304,6 +304,28 @@ int main(int argc, char **argv) {
     CHECK(again.chunks == 3);
     sovits_session_cancel(NULL);
 
+    /* Token-chunk streaming (api_v2 mode 3): more pieces than sentences, cancel within one. */
+    sovits_synth_params chunked = sp;
+    chunked.streaming_mode = 3;
+    chunked.chunk_length = 4;
+    struct stream_state pieces = {0, 0, 0, NULL};
+    EXPECT_STATUS(sovits_synthesize_stream(session, voice, three, "en", &chunked, on_audio, &pieces), SOVITS_STATUS_OK);
+    CHECK(pieces.chunks > 3 && pieces.samples > 0);
+    struct stream_state piece_cancel = {0, 0, 0, session};
+    EXPECT_STATUS(sovits_synthesize_stream(session, voice, three, "en", &chunked, on_audio, &piece_cancel),
+                  SOVITS_STATUS_CANCELLED);
+    CHECK(piece_cancel.chunks == 1);
+    chunked.streaming_mode = 4;
+    EXPECT_STATUS(sovits_synthesize_stream(session, voice, three, "en", &chunked, on_audio, &pieces),
+                  SOVITS_STATUS_INVALID_ARG);
+    chunked.streaming_mode = 2;
+    chunked.overlap_length = 5;
+    EXPECT_STATUS(sovits_synthesize_stream(session, voice, three, "en", &chunked, on_audio, &pieces),
+                  SOVITS_STATUS_INVALID_ARG);
+    chunked.chunk_length = 0;
+    EXPECT_STATUS(sovits_synthesize_stream(session, voice, three, "en", &chunked, on_audio, &pieces),
+                  SOVITS_STATUS_INVALID_ARG);
+
     /* Frees: NULL-safe and idempotent. */
     sovits_session_free(&session);
     sovits_session_free(&session);

@@ -12,6 +12,7 @@ use super::config::GptConfig;
 use super::model::Text2SemanticDecoder;
 use super::sampler::{SamplingParams, apply_repetition_penalty, sample};
 use super::state::{GptState, StepDecoder};
+use super::stream::{Chunker, CutTest, TokenChunk, TokenChunking};
 use crate::rng::Rng;
 use crate::weights::{self, TensorStore, WeightsLoader, keymap};
 use crate::{Error, Result};
@@ -36,6 +37,18 @@ pub struct InferOutput {
     pub eos_reached: bool,
     /// Decode steps run.
     pub steps: usize,
+}
+
+/// The receiver of a streaming run's chunks.
+type ChunkSink<'a> = dyn FnMut(TokenChunk<'_>) -> Result<bool> + 'a;
+
+/// What [`Text2SemanticDecoder::infer_streaming`] returns besides the chunks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StreamOutput {
+    /// The run's bookkeeping, as for the whole-sentence call.
+    pub output: InferOutput,
+    /// Every dynamic cut test ([`TokenChunking::AtMute`] only).
+    pub cut_tests: Vec<CutTest>,
 }
 
 /// Optional per-step record of a run, for parity checks and debugging.
@@ -189,8 +202,48 @@ impl<B: Backend> Text2SemanticDecoder<B> {
         input: GptInput<'_, B>,
         params: &SamplingParams,
         state: &mut GptState<B>,
+        trace: Option<&mut InferTrace<B>>,
+        cancelled: &dyn Fn() -> bool,
+    ) -> Result<InferOutput> {
+        self.run(decoder, input, params, state, trace, cancelled, None)
+    }
+
+    /// [`Text2SemanticDecoder::infer_with`] that hands out the tokens in chunks while it
+    /// decodes (upstream `infer_panel_naive` with `streaming_mode=True`): `on_chunk` gets every
+    /// chunk as [`TokenChunking`] cuts it, the last one with `is_final` (its `tokens` are
+    /// `None` when the run ended right after a chunk). `on_chunk` answering `Ok(false)` ends
+    /// the run there (the output then has `eos_reached == false`); an error from it ends the
+    /// run with that error. Unlike the whole-sentence call, a run cut by `early_stop_num` or
+    /// the step cap hands out every generated token (upstream's streaming branch does).
+    #[allow(clippy::too_many_arguments)]
+    pub fn infer_streaming(
+        &self,
+        decoder: &StepDecoder,
+        input: GptInput<'_, B>,
+        params: &SamplingParams,
+        state: &mut GptState<B>,
+        chunking: &TokenChunking,
+        trace: Option<&mut InferTrace<B>>,
+        cancelled: &dyn Fn() -> bool,
+        on_chunk: &mut dyn FnMut(TokenChunk<'_>) -> Result<bool>,
+    ) -> Result<StreamOutput> {
+        chunking.validate()?;
+        let prompt_len = input.prompt.map_or(0, <[u32]>::len);
+        let mut chunker = Chunker::new(chunking, prompt_len);
+        let out = self.run(decoder, input, params, state, trace, cancelled, Some((&mut chunker, on_chunk)))?;
+        Ok(StreamOutput { output: out, cut_tests: chunker.tests })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn run(
+        &self,
+        decoder: &StepDecoder,
+        input: GptInput<'_, B>,
+        params: &SamplingParams,
+        state: &mut GptState<B>,
         mut trace: Option<&mut InferTrace<B>>,
         cancelled: &dyn Fn() -> bool,
+        mut stream: Option<(&mut Chunker<'_>, &mut ChunkSink<'_>)>,
     ) -> Result<InferOutput> {
         let GptInput { phones, bert, prompt } = input;
         params.validate()?;
@@ -228,6 +281,9 @@ impl<B: Backend> Text2SemanticDecoder<B> {
             idx = step;
             if cancelled() {
                 return Err(Error::Cancelled);
+            }
+            if let Some((chunker, _)) = stream.as_mut() {
+                chunker.begin_step();
             }
             if step > 0 {
                 let last = *y.last().expect("a token was generated");
@@ -279,7 +335,21 @@ impl<B: Backend> Text2SemanticDecoder<B> {
                 if y.is_empty() {
                     y.push(0);
                 }
+                if let Some((chunker, on_chunk)) = stream.as_mut() {
+                    let rest = chunker.at_stop(&y);
+                    let tokens = rest.map(|s| &y[s..]);
+                    on_chunk(TokenChunk { tokens, is_final: true, start: chunker.pointer(), advance: 0, step })?;
+                }
                 break;
+            }
+            if let Some((chunker, on_chunk)) = stream.as_mut()
+                && let Some(cut) = chunker.after_step(&y, step)
+            {
+                let tokens = Some(&y[tp + cut.start..]);
+                let chunk = TokenChunk { tokens, is_final: false, start: cut.start, advance: cut.advance, step };
+                if !on_chunk(chunk)? {
+                    break;
+                }
             }
         }
         let idx_out = if ref_free { 0 } else { idx };

@@ -11,4 +11,6 @@ mod synthesizer;
 pub mod text_encoder;
 
 pub use config::{MrteConfig, SovitsConfig};
-pub use synthesizer::{DecodeTrace, Noise, ReferenceInput, SovitsFileInfo, SpeakerConditioning, SynthesizerTrn};
+pub use synthesizer::{
+    DecodeTrace, Noise, ReferenceInput, SovitsFileInfo, SpeakerConditioning, StreamWindow, SynthesizerTrn,
+};

@@ -22,6 +22,27 @@ pub enum Noise<B: Backend> {
     Seed(u64),
     /// Given (`[1, inter, T']`), e.g. to reproduce a reference run.
     Tensor(Tensor<B, 3>),
+    /// Drawn per frame: frame `first + j` of the decode gets its `inter` values from its own
+    /// [`Rng`] stream of `seed`, so decodes of overlapping windows (streaming) see the same
+    /// noise on the frames they share.
+    Frames {
+        /// Seed of the call.
+        seed: u64,
+        /// Index of the decode's first frame in the whole utterance.
+        first: usize,
+    },
+}
+
+/// The window of one [`SynthesizerTrn::decode_streaming_with_timbre`] call (upstream's
+/// `result_length` and `overlap_frames`).
+#[derive(Debug, Clone)]
+pub struct StreamWindow<B: Backend> {
+    /// Decode only the last `result_length` tokens (`2 * result_length` latent frames); `None`:
+    /// all of them (the first chunk).
+    pub result_length: Option<usize>,
+    /// The previous call's latent tail `[1, hidden, F]` that the first `F` frames are
+    /// cross-faded into.
+    pub overlap_frames: Option<Tensor<B, 3>>,
 }
 
 /// Intermediate tensors of one [`SynthesizerTrn::decode_traced`] call.
@@ -362,7 +383,45 @@ impl<B: Backend> SynthesizerTrn<B> {
         speed: f32,
         noise: Noise<B>,
     ) -> Result<DecodeTrace<B>> {
+        let window = StreamWindow { result_length: None, overlap_frames: None };
+        self.decode_streaming_with_timbre(codes, phones, ge, noise_scale, speed, noise, window)
+    }
+
+    /// `SynthesizerTrn.decode_streaming`: the whole context `codes` (all tokens so far) through
+    /// the text encoder, then only the window's frames (`window.result_length` tokens, the
+    /// first ones cross-faded into `window.overlap_frames`, see
+    /// [`TextEncoder::forward_window`](super::text_encoder::TextEncoder::forward_window))
+    /// through the flow and the vocoder. The trace's `prior.latent` is the next call's overlap
+    /// source.
+    ///
+    /// # Shapes
+    /// `codes` `[T]`, `phones` `[L]`, `ge` `[1, gin, 1]` -> audio `[1, 1, hop * T']` with
+    /// `T' = 2 * min(result_length, T)` at speed 1.
+    #[allow(clippy::too_many_arguments)]
+    pub fn decode_streaming_with_timbre(
+        &self,
+        codes: &[u32],
+        phones: &[u32],
+        ge: Tensor<B, 3>,
+        noise_scale: f32,
+        speed: f32,
+        noise: Noise<B>,
+        window: StreamWindow<B>,
+    ) -> Result<DecodeTrace<B>> {
         let c = &self.config;
+        if window.result_length == Some(0) {
+            return Err(Error::InvalidArgument("result_length must be at least 1 token".into()));
+        }
+        if let Some(o) = &window.overlap_frames {
+            let [b, h, _] = o.dims();
+            if b != 1 || h != c.hidden_channels {
+                return Err(Error::InvalidArgument(format!(
+                    "overlap_frames must be [1, {}, F], got {:?}",
+                    c.hidden_channels,
+                    o.dims()
+                )));
+            }
+        }
         if codes.is_empty() {
             return Err(Error::InvalidArgument("no semantic tokens to decode".into()));
         }
@@ -403,7 +462,14 @@ impl<B: Backend> SynthesizerTrn<B> {
             Some(s) => s.to_text(ge.clone()),
             None => ge.clone(),
         };
-        let prior = self.enc_p.forward(quantized.clone(), phones_t, ge_text.clone(), speed);
+        let prior = self.enc_p.forward_window(
+            quantized.clone(),
+            phones_t,
+            ge_text.clone(),
+            speed,
+            window.result_length.map(|r| 2 * r),
+            window.overlap_frames,
+        );
         let z_p = if noise_scale == 0.0 {
             prior.m_p.clone()
         } else {
@@ -423,6 +489,17 @@ impl<B: Backend> SynthesizerTrn<B> {
                     let v: Vec<f32> = (0..shape.iter().product::<usize>()).map(|_| rng.normal() as f32).collect();
                     Tensor::from_data(TensorData::new(v, shape), dev)
                 }
+                Noise::Frames { seed, first } => {
+                    let [_, ch, frames] = shape;
+                    let mut v = vec![0f32; ch * frames];
+                    for j in 0..frames {
+                        let mut rng = Rng::new(frame_seed(seed, first + j));
+                        for k in 0..ch {
+                            v[k * frames + j] = rng.normal() as f32;
+                        }
+                    }
+                    Tensor::from_data(TensorData::new(v, shape), dev)
+                }
             };
             prior.m_p.clone() + eps * prior.logs_p.clone().exp() * noise_scale
         };
@@ -430,4 +507,12 @@ impl<B: Backend> SynthesizerTrn<B> {
         let audio = self.dec.forward(z.clone(), ge.clone());
         Ok(DecodeTrace { ge, ge_text, quantized, prior, z_p, z, audio })
     }
+}
+
+/// The seed of frame `frame`'s noise stream under call seed `seed` (splitmix64 of both).
+fn frame_seed(seed: u64, frame: usize) -> u64 {
+    let mut z = seed ^ (frame as u64).wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }

@@ -1,6 +1,6 @@
 //! `enc_p`: the prior `TextEncoder` (`module/models.py`) with its MRTE (`module/mrte_model.py`).
 
-use burn::tensor::{Int, Tensor, backend::Backend};
+use burn::tensor::{Int, Tensor, TensorData, backend::Backend};
 
 use super::attentions::{Encoder, EncoderDims, MultiHeadAttention};
 use super::config::SovitsConfig;
@@ -58,6 +58,9 @@ pub struct PriorStats<B: Backend> {
     pub m_p: Tensor<B, 3>,
     /// Prior log-std `[B, inter, T']`.
     pub logs_p: Tensor<B, 3>,
+    /// Encoder output before the speed resampling (cut and cross-faded in streaming, see
+    /// [`TextEncoder::forward_window`]) `[B, hidden, T]`: upstream's `y_`.
+    pub latent: Tensor<B, 3>,
 }
 
 /// `TextEncoder` (`enc_p`).
@@ -107,12 +110,53 @@ impl<B: Backend> TextEncoder<B> {
     /// `[1, L]` with timbre `ge` `[1, gin, 1]`. With `speed != 1` the encoder output is
     /// linearly resampled to `int(T / speed) + 1` frames, as upstream does.
     pub fn forward(&self, y: Tensor<B, 3>, text: Tensor<B, 2, Int>, ge: Tensor<B, 3>, speed: f32) -> PriorStats<B> {
+        self.forward_window(y, text, ge, speed, None, None)
+    }
+
+    /// [`TextEncoder::forward`] as `decode_streaming` calls it: the `encoder2` output cut to
+    /// its last `result_frames` frames, then its first `F` frames cross-faded into
+    /// `overlap_frames` `[1, hidden, F]` with the sine window `w = sin(pi * i / 2F)`, `i <
+    /// 2F`: `y[:F] = w[:F] * y[:F] + w[F:] * overlap`. [`PriorStats::latent`] is that
+    /// tensor (before the speed resampling), the next chunk's overlap source.
+    ///
+    /// # Shapes
+    /// `y` `[1, ssl_dim, T]` -> stats over `min(result_frames, T)` frames (before speed).
+    pub fn forward_window(
+        &self,
+        y: Tensor<B, 3>,
+        text: Tensor<B, 2, Int>,
+        ge: Tensor<B, 3>,
+        speed: f32,
+        result_frames: Option<usize>,
+        overlap_frames: Option<Tensor<B, 3>>,
+    ) -> PriorStats<B> {
         let y = self.ssl_proj.forward(y);
         let y = self.encoder_ssl.forward(y);
         let t = self.text_embedding.forward(text).swap_dims(1, 2);
         let t = self.encoder_text.forward(t);
         let y = self.mrte.forward(y, t, ge);
         let mut y = self.encoder2.forward(y);
+        if let Some(r) = result_frames {
+            let n = y.dims()[2];
+            let r = r.min(n);
+            y = y.narrow(2, n - r, r);
+        }
+        if let Some(prev) = overlap_frames {
+            let [_, c, n] = y.dims();
+            let f = prev.dims()[2].min(n);
+            let prev = prev.clone().narrow(2, prev.dims()[2] - f, f);
+            if f > 0 {
+                let w: Vec<f32> =
+                    (0..2 * f).map(|i| (i as f32 * std::f32::consts::PI / (2 * f) as f32).sin()).collect();
+                let dev = y.device();
+                let head_w = Tensor::<B, 3>::from_data(TensorData::new(w[..f].to_vec(), [1, 1, f]), &dev);
+                let prev_w = Tensor::<B, 3>::from_data(TensorData::new(w[f..].to_vec(), [1, 1, f]), &dev);
+                let head = y.clone().narrow(2, 0, f) * head_w + prev * prev_w;
+                y = if n > f { Tensor::cat(vec![head, y.narrow(2, f, n - f)], 2) } else { head };
+                debug_assert_eq!(y.dims(), [1, c, n]);
+            }
+        }
+        let latent = y.clone();
         if speed != 1.0 {
             let t_in = y.dims()[2];
             let out_len = (t_in as f64 / speed as f64) as usize + 1;
@@ -122,6 +166,6 @@ impl<B: Backend> TextEncoder<B> {
         let mut parts = stats.split(self.inter_channels, 1).into_iter();
         let m_p = parts.next().expect("proj output has 2*inter channels");
         let logs_p = parts.next().expect("proj output has 2*inter channels");
-        PriorStats { x: y, m_p, logs_p }
+        PriorStats { x: y, m_p, logs_p, latent }
     }
 }
