@@ -102,3 +102,21 @@ fn recompute_one_token_at_300() {
     prompt.extend((0..300).map(|i| (i * 7 % 1024) as u32));
     divan::black_box(m.next_logits_uncached(&phones, bert, &prompt).unwrap());
 }
+
+/// `batch` sequences of 100 host steps each decoded together (`infer_batch`: one read of the
+/// weights per step for the whole batch), prefills included; items = tokens generated.
+fn run_batch(batch: usize) {
+    use sovits_core::models::gpt::{GptInput, SamplingParams};
+    let m = model();
+    let (phones, bert, prompt) = inputs();
+    let inputs = (0..batch).map(|_| GptInput { phones: &phones, bert: bert.clone(), prompt: Some(&prompt) }).collect();
+    let params: Vec<SamplingParams> =
+        (0..batch).map(|i| SamplingParams { seed: i as u64, max_steps: 100, ..Default::default() }).collect();
+    divan::black_box(m.infer_batch(host(), inputs, &params, &|| false).expect("batch"));
+}
+
+/// Batched host decoding: 1, 4 and 8 sentences of 100 tokens (tokens/s = items/s).
+#[divan::bench(args = [1, 4, 8], sample_count = 2, sample_size = 1)]
+fn host_batch_100_tokens(bencher: divan::Bencher, batch: usize) {
+    bencher.counter(divan::counter::ItemsCount::new(100 * batch)).bench(|| run_batch(batch));
+}

@@ -1,4 +1,5 @@
 //! The whole pipeline at the official v2 sizes (random weights), CPU backend of the build:
+//! models built as `Tts::load` builds them with the default options (fp16 weights at rest);
 //! one Chinese sentence through `Tts::synthesize` (text frontend, BERT, GPT with the host
 //! decode path, SoVITS) capped at 250 tokens (a 10 s utterance), and making a voice (HuBERT +
 //! BERT). The benchmark prints the audio length and the real-time factor (compute seconds per
@@ -14,7 +15,7 @@ use sovits_core::models::bert::{BertConfig, BertModel, BertTokenizer};
 use sovits_core::models::gpt::{GptConfig, Text2SemanticDecoder};
 use sovits_core::models::hubert::{HubertConfig, HubertModel};
 use sovits_core::models::sovits::{SovitsConfig, SynthesizerTrn};
-use sovits_core::pipeline::{SynthesisParams, Transcript, Tts, TtsOptions, Voice, VoiceOptions};
+use sovits_core::pipeline::{CancelToken, SynthesisParams, Transcript, Tts, TtsOptions, Voice, VoiceOptions};
 use sovits_core::text::Lang;
 
 type B = CpuBackend;
@@ -39,15 +40,18 @@ fn tts() -> &'static Tts<B> {
             "/tests/fixtures/parity/tiny/official/chinese-roberta-wwm-ext-large"
         ))
         .expect("tokenizer");
-        Tts::from_parts(
-            Text2SemanticDecoder::random(&GptConfig::v2(), 0, &dev).expect("gpt"),
-            SynthesizerTrn::random(&SovitsConfig::v2(), 0, &dev).expect("sovits"),
-            HubertModel::random(&HubertConfig::base(), 0, &dev).expect("hubert"),
-            BertModel::random(&BertConfig::large(), 0, &dev).expect("bert"),
-            tok,
-            &TtsOptions::default(),
-            &dev,
-        )
+        // As `Tts::load` with the default options: fp16 weights kept fp16 at rest.
+        sovits_core::weights::with_f16_at_rest(TtsOptions::default().f16_weights_at_rest, || {
+            Tts::from_parts(
+                Text2SemanticDecoder::random(&GptConfig::v2(), 0, &dev).expect("gpt"),
+                SynthesizerTrn::random(&SovitsConfig::v2(), 0, &dev).expect("sovits"),
+                HubertModel::random(&HubertConfig::base(), 0, &dev).expect("hubert"),
+                BertModel::random(&BertConfig::large(), 0, &dev).expect("bert"),
+                tok,
+                &TtsOptions::default(),
+                &dev,
+            )
+        })
     })
 }
 
@@ -104,4 +108,66 @@ fn synthesize_sentence(bencher: divan::Bencher) {
     let secs = a.samples.len() as f64 / a.sample_rate as f64;
     println!("synthesize_sentence: {secs:.2} s of audio (incl. 0.3 s pause) in {took:.2} s = RTF {:.3}", took / secs);
     bencher.bench(|| divan::black_box(t.synthesize(v, TEXT, Lang::Zh, &p).unwrap().samples.len()));
+}
+
+/// A 20-character sentence.
+const SHORT: &str = "今天的天气非常好，我们一起去公园散步吧。";
+
+/// First audio of a 20-character sentence with the 5 s voice, per streaming mode (api_v2's
+/// 0/2/3 with the defaults: 16-token chunks, overlap 2): the time from the call to the first
+/// piece handed out (text frontend, BERT, GPT prefill and the tokens of the first chunk,
+/// SoVITS of that chunk). The sentence is capped at 100 tokens (4 s; random weights rarely
+/// emit EOS), which decides the sentence mode's figure.
+#[divan::bench(args = ["sentence", "dynamic", "fixed"], sample_count = 3, sample_size = 1)]
+fn first_audio(bencher: divan::Bencher, mode: &str) {
+    let (t, v) = (tts(), voice());
+    let mut p = SynthesisParams { streaming: mode.parse().expect("mode"), ..SynthesisParams::default() };
+    p.sampling.max_steps = 100;
+    let first = || {
+        let t0 = std::time::Instant::now();
+        let mut at = None;
+        let mut len = 0;
+        t.synthesize_stream(v, SHORT, Lang::Zh, &p, &CancelToken::new(), |c| {
+            at = Some(t0.elapsed().as_secs_f64());
+            len = c.samples.len();
+            false
+        })
+        .expect("synthesize");
+        (at.expect("a piece"), len)
+    };
+    let (secs, len) = first();
+    println!("first_audio[{mode}]: first piece ({:.2} s of audio) after {secs:.3} s", len as f64 / 32_000.0);
+    bencher.bench(|| divan::black_box(first()));
+}
+
+/// About 1400 words of English (the original's README headline measures RTF on 1400 words).
+fn long_text() -> String {
+    let para = "The old lighthouse keeper climbed the spiral stairs every evening, carrying a small lamp \
+        and a notebook full of weather records. He had watched the sea for forty years, and he could tell \
+        a storm from the colour of the clouds long before the barometer began to fall. Visitors often asked \
+        him whether he felt lonely on the rocky island. He always smiled and said that the gulls, the \
+        ships and the changing light kept him company. In winter the waves grew tall and grey, and the \
+        wind sang through the iron railings like a choir. In summer the water turned a calm and gentle \
+        blue, and children from the village rowed out to bring him fresh bread and letters. ";
+    let words = para.split_whitespace().count();
+    para.repeat(1400_usize.div_ceil(words))
+}
+
+/// A 1400-word text end to end, one sentence at a time vs the GPT decoding 8 sentences
+/// together (`batch_size`; the same audio). Random weights do not emit EOS, so each sentence
+/// (cut4: at every full stop) is capped at 150 tokens (6 s). Slow (minutes per run): run
+/// it on its own, `cargo bench --bench pipeline -- long_text`.
+#[divan::bench(args = [1, 8], sample_count = 1, sample_size = 1)]
+fn long_text_1400_words(bencher: divan::Bencher, batch: usize) {
+    let (t, v) = (tts(), voice());
+    let text = long_text();
+    let mut p = SynthesisParams { batch_size: batch, split: "cut4".parse().expect("cut4"), ..Default::default() };
+    p.sampling.max_steps = 150;
+    bencher.bench(|| {
+        let t0 = std::time::Instant::now();
+        let a = t.synthesize(v, &text, Lang::En, &p).expect("synthesize");
+        let took = t0.elapsed().as_secs_f64();
+        let secs = a.samples.len() as f64 / a.sample_rate as f64;
+        println!("long_text[batch {batch}]: {secs:.1} s of audio in {took:.1} s = RTF {:.3}", took / secs);
+    });
 }

@@ -169,6 +169,9 @@ typedef struct sovits_synth_params {
   int32_t chunk_length;
   // Modes 2/3: the overlap between chunks in tokens, 1..chunk_length (2). Added in 0.1.2.
   int32_t overlap_length;
+  // Sentences the GPT decodes together, 1..64 (1): the same audio as one by one, faster
+  // for long texts on the CPU (host GPT decode path, sentence mode only). Added in 0.1.2.
+  int32_t batch_size;
 } sovits_synth_params;
 
 // Streaming callback: one piece of audio, mono float samples in [-1, 1] at `sample_rate`: a

@@ -1,7 +1,8 @@
 //! Token-chunk streaming through the public API on the tiny official-format model: the chunk
 //! modes hand out pieces while a sentence is made, their tokens are the sentence mode's, the
 //! pieces join to about the whole-sentence length, callbacks and cancels stop within a chunk,
-//! and bad chunk settings are refused before any work.
+//! and bad chunk settings are refused before any work; batched GPT decoding of a text's
+//! sentences gives what one-by-one decoding gives.
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -139,4 +140,53 @@ fn bad_chunk_settings_are_refused() {
     assert_eq!("fixed".parse::<StreamingMode>().unwrap(), StreamingMode::FixedChunks);
     assert_eq!("2".parse::<StreamingMode>().unwrap(), StreamingMode::DynamicChunks);
     assert!("4".parse::<StreamingMode>().is_err() && "fast".parse::<StreamingMode>().is_err());
+}
+
+/// Batched GPT decoding of a text's sentences (sampled, with SoVITS noise) hands out exactly
+/// what one-by-one decoding does, for batches that divide the sentences or not.
+#[test]
+fn batched_sentences_equal_one_by_one() {
+    let v = voice();
+    let text = "One sentence here. Another one follows. A third. Then a fourth one. And the last.";
+    let base = SynthesisParams { split: "cut5".parse().unwrap(), ..SynthesisParams::default() };
+    let one = tts().synthesize(&v, text, Lang::En, &base).unwrap();
+    for batch in [2, 5, 8] {
+        let p = SynthesisParams { batch_size: batch, ..base.clone() };
+        assert_eq!(tts().synthesize(&v, text, Lang::En, &p).unwrap(), one, "batch_size {batch}");
+    }
+    for bad in [0, 65] {
+        let p = SynthesisParams { batch_size: bad, ..base.clone() };
+        let e = tts().synthesize(&v, text, Lang::En, &p).unwrap_err();
+        assert!(matches!(&e, Error::InvalidArgument(m) if m.contains("batch_size")), "{e}");
+    }
+}
+
+/// Loading with the fp16 weights kept fp16 at rest (the default on CPU) gives the same audio
+/// as f32 weights.
+#[test]
+fn f16_at_rest_changes_nothing_but_memory() {
+    let d = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/parity/tiny/official");
+    let paths = ModelPaths {
+        gpt: d.join("gpt_v2.ckpt"),
+        sovits: d.join("sovits_v2.pth"),
+        hubert: d.join("chinese-hubert-base"),
+        bert: d.join("chinese-roberta-wwm-ext-large"),
+        sv: None,
+    };
+    let f32_tts =
+        Tts::<B>::load(&paths, &TtsOptions { f16_weights_at_rest: false, ..Default::default() }, &Default::default())
+            .unwrap();
+    let wav =
+        read_wav(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/parity/tiny/io/ref_32k.wav")).unwrap();
+    let t = Transcript::new("Hello there, how are you today", Lang::En);
+    let (va, vb) = (
+        tts().voice(&wav, Some(&t), &VoiceOptions::default()).unwrap(),
+        f32_tts.voice(&wav, Some(&t), &VoiceOptions::default()).unwrap(),
+    );
+    assert_eq!(va, vb);
+    let p = SynthesisParams::default();
+    assert_eq!(
+        tts().synthesize(&va, TEXT, Lang::En, &p).unwrap(),
+        f32_tts.synthesize(&vb, TEXT, Lang::En, &p).unwrap()
+    );
 }

@@ -25,3 +25,21 @@ pub type CpuBackend = NdArray;
 pub fn cuda_device(index: usize) -> burn::backend::cuda::CudaDevice {
     burn::backend::cuda::CudaDevice { index }
 }
+
+/// Whether models on backend `B` keep fp16 checkpoint weights in fp16 at rest (widened to f32
+/// for each use, the same arithmetic): on the CPU backends, where memory is the scarce
+/// resource and widening is cheap next to the matmul; not on GPU backends, where it would
+/// upload the weights for every call.
+pub fn keeps_f16_weights<B: burn::tensor::backend::Backend>() -> bool {
+    let id = std::any::TypeId::of::<B>();
+    #[cfg(feature = "flex")]
+    if id == std::any::TypeId::of::<Flex>() {
+        return true;
+    }
+    #[cfg(feature = "ndarray")]
+    if id == std::any::TypeId::of::<NdArray>() {
+        return true;
+    }
+    let _ = id;
+    false
+}

@@ -156,7 +156,7 @@ pub unsafe extern "C" fn sovits_model_load(
                 sv: over.sv,
             },
         };
-        let opts = TtsOptions { host_gpt_decode: p.host_gpt_decode != 0 };
+        let opts = TtsOptions { host_gpt_decode: p.host_gpt_decode != 0, ..TtsOptions::default() };
         let t0 = std::time::Instant::now();
         let tts = load_on(&paths, &opts, p.device, p.device_index)?;
         log::info(&format!("loaded the models in {:.2} s", t0.elapsed().as_secs_f64()));

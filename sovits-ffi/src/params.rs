@@ -45,6 +45,9 @@ pub struct sovits_synth_params {
     pub chunk_length: i32,
     /// Modes 2/3: the overlap between chunks in tokens, 1..chunk_length (2). Added in 0.1.2.
     pub overlap_length: i32,
+    /// Sentences the GPT decodes together, 1..64 (1): the same audio as one by one, faster
+    /// for long texts on the CPU (host GPT decode path, sentence mode only). Added in 0.1.2.
+    pub batch_size: i32,
 }
 
 /// `sizeof(sovits_synth_params)` of the first release (before `max_text_chars`): the smallest
@@ -73,6 +76,7 @@ pub extern "C" fn sovits_synth_default_params() -> sovits_synth_params {
         streaming_mode: d.streaming.api_v2_number() as i32,
         chunk_length: d.chunk_length as i32,
         overlap_length: d.overlap_length as i32,
+        batch_size: d.batch_size as i32,
     }
 }
 
@@ -102,10 +106,10 @@ pub unsafe fn synthesis_params(params: *const sovits_synth_params) -> Result<Syn
     if p.top_k < 1 {
         return Err(Fail::invalid(format!("top_k must be at least 1, got {}", p.top_k)));
     }
-    if p.chunk_length < 1 || p.overlap_length < 1 {
+    if p.chunk_length < 1 || p.overlap_length < 1 || p.batch_size < 1 {
         return Err(Fail::invalid(format!(
-            "chunk_length ({}) and overlap_length ({}) must be at least 1",
-            p.chunk_length, p.overlap_length
+            "chunk_length ({}), overlap_length ({}) and batch_size ({}) must be at least 1",
+            p.chunk_length, p.overlap_length, p.batch_size
         )));
     }
     if p.max_tokens < 1 {
@@ -129,6 +133,7 @@ pub unsafe fn synthesis_params(params: *const sovits_synth_params) -> Result<Syn
         streaming: StreamingMode::from_api_v2_number(p.streaming_mode as i64)?,
         chunk_length: p.chunk_length as usize,
         overlap_length: p.overlap_length as usize,
+        batch_size: p.batch_size as usize,
         ..SynthesisParams::default()
     };
     s.validate()?;

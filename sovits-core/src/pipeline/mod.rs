@@ -18,7 +18,7 @@ mod voice;
 
 pub use cancel::CancelToken;
 pub use model_paths::{ModelOverrides, ModelPaths};
-pub use params::{StreamingMode, SynthesisParams};
+pub use params::{MAX_BATCH_SIZE, StreamingMode, SynthesisParams};
 pub use reference::{
     ReferenceOptions, check_reference, check_reference_clip, prompt_semantic, reference_audio, reference_spectrogram,
 };

@@ -37,7 +37,19 @@ pub struct SynthesisParams {
     /// Token-chunk streaming: the overlap between chunks in tokens (upstream's
     /// `overlap_length`, 2), 1..=`chunk_length`.
     pub overlap_length: usize,
+    /// Sentences the GPT decodes together (upstream's `batch_size` with `parallel_infer`),
+    /// 1..=[`MAX_BATCH_SIZE`] (1). Each sentence's tokens and audio are exactly those of
+    /// decoding it alone; a batch reads the GPT weights once per step for all its sentences,
+    /// which makes long texts faster on the host decode path. Audio is handed out after its
+    /// batch's GPT pass, so the first sentence arrives later. Used in
+    /// [`StreamingMode::Sentence`] with the host GPT decode path (`TtsOptions::host_gpt_decode`);
+    /// the chunk modes and the backend decoder decode one sentence at a time, as upstream's
+    /// streaming mode does.
+    pub batch_size: usize,
 }
+
+/// The largest [`SynthesisParams::batch_size`].
+pub const MAX_BATCH_SIZE: usize = 64;
 
 /// How a synthesis call hands out its audio (api_v2's `streaming_mode`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -108,6 +120,7 @@ impl Default for SynthesisParams {
             streaming: StreamingMode::Sentence,
             chunk_length: 16,
             overlap_length: 2,
+            batch_size: 1,
         }
     }
 }
@@ -140,6 +153,9 @@ impl SynthesisParams {
                 "chunk_length must be in 1..={MAX_CHUNK_TOKENS} semantic tokens (16 = 0.64 s), got {}",
                 self.chunk_length
             ));
+        }
+        if self.batch_size == 0 || self.batch_size > MAX_BATCH_SIZE {
+            return bad(format!("batch_size must be in 1..={MAX_BATCH_SIZE} sentences, got {}", self.batch_size));
         }
         if self.overlap_length == 0 || self.overlap_length > self.chunk_length {
             return bad(format!(

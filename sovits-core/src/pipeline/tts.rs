@@ -17,8 +17,8 @@ use crate::audio::{Audio, SincResampler, SpectrogramConfig, read_wav, spectrogra
 use crate::models::bert::{BertModel, BertTokenizer, phone_level_features};
 use crate::models::eres2net::ERes2NetV2;
 use crate::models::gpt::{
-    GptInput, GptState, MUTE_SPLIT_THRESHOLD, MUTE_TOKEN, StepDecoder, Text2SemanticDecoder, TokenChunking,
-    mute_similarity,
+    GptInput, GptState, HostDecoder, MUTE_SPLIT_THRESHOLD, MUTE_TOKEN, StepDecoder, Text2SemanticDecoder,
+    TokenChunking, mute_similarity,
 };
 use crate::models::hubert::HubertModel;
 use crate::models::sovits::{Noise, ReferenceInput, SynthesizerTrn};
@@ -32,11 +32,17 @@ pub struct TtsOptions {
     /// Run the GPT's cached decode steps as host mat-vecs (fast on CPUs, see
     /// docs/performance.md); turn off on GPU backends.
     pub host_gpt_decode: bool,
+    /// On CPU backends, keep the fp16 weights of the official checkpoints in fp16 at rest
+    /// (BERT, HuBERT and GPT linear layers; the GPT's host decoder reads the same copy) and
+    /// widen each to f32 when it is used: the same arithmetic, about 1 GB less memory at the
+    /// official sizes, and a conversion per call (docs/performance.md). No effect on GPU
+    /// backends.
+    pub f16_weights_at_rest: bool,
 }
 
 impl Default for TtsOptions {
     fn default() -> Self {
-        TtsOptions { host_gpt_decode: true }
+        TtsOptions { host_gpt_decode: true, f16_weights_at_rest: true }
     }
 }
 
@@ -144,6 +150,14 @@ impl<B: Backend> Tts<B> {
     /// SoVITS file decides the version; v2Pro/v2ProPlus need `paths.sv` (the speaker model),
     /// which v1/v2 ignore.
     pub fn load(paths: &ModelPaths, opts: &TtsOptions, device: &B::Device) -> Result<Self> {
+        crate::weights::with_f16_at_rest(opts.f16_weights_at_rest, || Self::load_parts(paths, opts, device))
+    }
+
+    fn load_parts(paths: &ModelPaths, opts: &TtsOptions, device: &B::Device) -> Result<Self> {
+        // The largest model first: its file and its fp16 copy are both resident while it
+        // loads, so loading it before the others keeps the peak near the steady size.
+        let bert = BertModel::from_folder(&paths.bert, None, device)?;
+        let tokenizer = BertTokenizer::from_folder(&paths.bert)?;
         let (sovits, info) = SynthesizerTrn::from_file(&paths.sovits, None, device)?;
         let speaker = if info.version.spec().speaker_model {
             let Some(sv) = &paths.sv else {
@@ -155,8 +169,6 @@ impl<B: Backend> Tts<B> {
         };
         let gpt = Text2SemanticDecoder::from_file(&paths.gpt, None, device)?;
         let hubert = HubertModel::from_folder(&paths.hubert, device)?;
-        let bert = BertModel::from_folder(&paths.bert, None, device)?;
-        let tokenizer = BertTokenizer::from_folder(&paths.bert)?;
         let tts = Self::from_parts(gpt, sovits, hubert, bert, tokenizer, opts, device);
         match speaker {
             Some(sv) => tts.with_speaker_model(sv),
@@ -567,19 +579,55 @@ impl<B: Backend> Tts<B> {
         let input = GptInput { phones: &all_phones, bert: all_bert, prompt };
         let sampling = params.sampling_for(sentence);
         let out = self.gpt.infer_with(&self.decoder, input, &sampling, state, None, &|| cancel.is_cancelled())?;
-        if out.pred_semantic.is_empty() {
-            return Ok((Vec::new(), Vec::new()));
+        let samples = self.sentence_audio(dv, &out.pred_semantic, phones, params, sentence)?;
+        Ok((out.pred_semantic, samples))
+    }
+
+    /// SoVITS of one sentence's tokens (no peak limiting, no pause); empty for no tokens.
+    fn sentence_audio(
+        &self,
+        dv: &DeviceVoice<'_, B>,
+        tokens: &[u32],
+        phones: &[u32],
+        params: &SynthesisParams,
+        sentence: u64,
+    ) -> Result<Vec<f32>> {
+        if tokens.is_empty() {
+            return Ok(Vec::new());
         }
         let trace = self.sovits.decode_with_timbre(
-            &out.pred_semantic,
+            tokens,
             phones,
             dv.ge.clone(),
             params.noise_scale,
             params.speed,
             Noise::Seed(params.sentence_seed(sentence)),
         )?;
-        let samples = trace.audio.into_data().into_vec::<f32>().map_err(|e| Error::Audio(format!("{e:?}")))?;
-        Ok((out.pred_semantic, samples))
+        trace.audio.into_data().into_vec::<f32>().map_err(|e| Error::Audio(format!("{e:?}")))
+    }
+
+    /// The GPT tokens of several sentences decoded as one batch on the host decoder
+    /// ([`Text2SemanticDecoder::infer_batch`]); sentence `first + j` samples with its own seed,
+    /// so each gets what it gets alone.
+    fn batch_tokens(
+        &self,
+        host: &HostDecoder,
+        dv: &DeviceVoice<'_, B>,
+        group: &[(Vec<u32>, Tensor<B, 2>)],
+        call: &Call<'_>,
+        first: usize,
+    ) -> Result<Vec<Vec<u32>>> {
+        let Call { params, cancel } = *call;
+        let prompt = (!dv.voice.is_reference_free()).then_some(dv.voice.prompt_tokens.as_slice());
+        let mut owned = Vec::with_capacity(group.len());
+        for (phones, bert) in group {
+            self.check_bert(phones, bert)?;
+            owned.push(self.gpt_inputs(dv, phones, bert.clone()));
+        }
+        let inputs = owned.iter().map(|(ph, b)| GptInput { phones: ph, bert: b.clone(), prompt }).collect();
+        let sampling: Vec<_> = (0..group.len()).map(|j| params.sampling_for((first + j) as u64)).collect();
+        let outs = self.gpt.infer_batch(host, inputs, &sampling, &|| cancel.is_cancelled())?;
+        Ok(outs.into_iter().map(|o| o.pred_semantic).collect())
     }
 
     /// Synthesises `text` in `lang` with a voice.
@@ -671,6 +719,39 @@ impl<B: Backend> Tts<B> {
         let call = Call { params, cancel };
         let pause = vec![0.0f32; (self.sample_rate() as f32 * params.pause_seconds) as usize];
         let count = prepared.len();
+        if let (StepDecoder::Host(host), StreamingMode::Sentence, true) =
+            (&self.decoder, params.streaming, params.batch_size > 1)
+        {
+            let mut i = 0;
+            for group in prepared.chunks(params.batch_size) {
+                if cancel.is_cancelled() {
+                    return Err(Error::Cancelled);
+                }
+                let mut inputs = Vec::with_capacity(group.len());
+                for (_, p) in group {
+                    inputs.push((p.ids.clone(), self.bert_features(p)?));
+                }
+                let tokens = self.batch_tokens(host, &dv, &inputs, &call, i)?;
+                for ((s, p), tokens) in group.iter().zip(tokens) {
+                    if cancel.is_cancelled() {
+                        return Err(Error::Cancelled);
+                    }
+                    let mut audio = self.sentence_audio(&dv, &tokens, &p.ids, params, i as u64)?;
+                    let peak = audio.iter().fold(0f32, |a, &b| a.max(b.abs()));
+                    if peak > 1.0 {
+                        audio.iter_mut().for_each(|v| *v /= peak);
+                    }
+                    audio.extend_from_slice(&pause);
+                    let c =
+                        Chunk { index: i, count, text: s.clone(), samples: audio, tokens, part: 0, last_part: true };
+                    i += 1;
+                    if !on_chunk(c) {
+                        return Ok(i);
+                    }
+                }
+            }
+            return Ok(count);
+        }
         for (i, (s, p)) in prepared.into_iter().enumerate() {
             if cancel.is_cancelled() {
                 return Err(Error::Cancelled);

@@ -90,3 +90,29 @@ pub fn load_state_dict(path: impl AsRef<Path>, top_level_key: Option<&str>) -> R
         }
     }
 }
+
+thread_local! {
+    static F16_AT_REST: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` (model loads) with fp16 weights kept in fp16 at rest (`on`) or not: on CPU
+/// backends the `Linear` layers of models loaded inside then keep an fp16 checkpoint weight
+/// as fp16 and widen it for each call (the same arithmetic, half the memory, a conversion per
+/// call). `Tts::load` uses it with `TtsOptions::f16_weights_at_rest`; outside it, weights
+/// are f32 at rest.
+pub fn with_f16_at_rest<R>(on: bool, f: impl FnOnce() -> R) -> R {
+    let before = F16_AT_REST.with(|c| c.replace(on));
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            F16_AT_REST.with(|c| c.set(self.0));
+        }
+    }
+    let _restore = Restore(before);
+    f()
+}
+
+/// Whether loads on this thread keep fp16 weights at rest ([`with_f16_at_rest`]).
+pub fn f16_at_rest() -> bool {
+    F16_AT_REST.with(|c| c.get())
+}

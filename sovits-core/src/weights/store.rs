@@ -98,6 +98,32 @@ impl TensorStore {
         store
     }
 
+    /// The store as a safetensors file (each tensor in its own dtype), for exports of
+    /// converted or generated weights.
+    pub fn to_safetensors_bytes(&self) -> Result<Vec<u8>> {
+        use safetensors::tensor::TensorView;
+        let dtype = |d: DType| match d {
+            DType::F16 => safetensors::Dtype::F16,
+            DType::BF16 => safetensors::Dtype::BF16,
+            DType::F32 => safetensors::Dtype::F32,
+            DType::F64 => safetensors::Dtype::F64,
+            DType::I64 => safetensors::Dtype::I64,
+            DType::I32 => safetensors::Dtype::I32,
+            DType::I16 => safetensors::Dtype::I16,
+            DType::I8 => safetensors::Dtype::I8,
+            DType::U8 => safetensors::Dtype::U8,
+            DType::Bool => safetensors::Dtype::BOOL,
+        };
+        let mut views = Vec::with_capacity(self.len());
+        for k in self.keys() {
+            let t = self.get(k).expect("a listed key");
+            let v = TensorView::new(dtype(t.dtype), t.shape.clone(), t.bytes.as_slice())
+                .map_err(|e| Error::InvalidArgument(format!("{k}: {e}")))?;
+            views.push((k.to_string(), v));
+        }
+        safetensors::serialize(views, None).map_err(|e| Error::InvalidArgument(e.to_string()))
+    }
+
     /// Where the tensors came from (for messages).
     pub fn source(&self) -> &str {
         &self.source
@@ -374,6 +400,27 @@ impl<'a, B: Backend> Weights<'a, B> {
             }
         }
         Ok(Tensor::<B, 2>::from_data(TensorData::new(t, [in_features, out_features]), self.device))
+    }
+
+    /// A PyTorch `nn.Linear` weight `[out, in]` that the file stores in fp16, as those fp16
+    /// values (same layout); `None` (nothing recorded) when the tensor is missing, mis-shaped
+    /// or not fp16, so that [`Weights::linear_weight`] then reads and reports it.
+    pub fn linear_weight_f16(&self, name: &str, out_features: usize, in_features: usize) -> Option<Vec<half::f16>> {
+        let key = self.key(name);
+        let t = self.store.get(&key)?;
+        if t.dtype != DType::F16 || t.shape != [out_features, in_features] {
+            return None;
+        }
+        let mut st = self.state.borrow_mut();
+        st.used.insert(key.clone());
+        st.requested.push((key, t.shape.clone()));
+        Some(
+            t.bytes
+                .as_slice()
+                .chunks_exact(2)
+                .map(|b| half::f16::from_bits(u16::from_le_bytes([b[0], b[1]])))
+                .collect(),
+        )
     }
 
     /// A (possibly weight-normed) weight: `{name}`, or `{name}_g` + `{name}_v` (legacy

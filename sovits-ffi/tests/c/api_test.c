@@ -322,6 +322,11 @@ int main(int argc, char **argv) {
     chunked.overlap_length = 5;
     EXPECT_STATUS(sovits_synthesize_stream(session, voice, three, "en", &chunked, on_audio, &pieces),
                   SOVITS_STATUS_INVALID_ARG);
+    chunked.overlap_length = 2;
+    chunked.batch_size = 0;
+    EXPECT_STATUS(sovits_synthesize_stream(session, voice, three, "en", &chunked, on_audio, &pieces),
+                  SOVITS_STATUS_INVALID_ARG);
+    chunked.batch_size = 1;
     chunked.chunk_length = 0;
     EXPECT_STATUS(sovits_synthesize_stream(session, voice, three, "en", &chunked, on_audio, &pieces),
                   SOVITS_STATUS_INVALID_ARG);

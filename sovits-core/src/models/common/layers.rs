@@ -130,25 +130,171 @@ impl<B: Backend> ConvTranspose1d<B> {
 /// input `[..., in]` -> output `[..., out]`.
 #[derive(Debug, Clone)]
 pub struct Linear<B: Backend> {
-    /// `[in, out]` (transposed from PyTorch's `[out, in]` at load).
-    pub weight: Tensor<B, 2>,
+    weight: LinearWeight<B>,
     /// `[out]`.
     pub bias: Option<Tensor<B, 1>>,
 }
 
+/// How a [`Linear`] keeps its weight.
+#[derive(Debug, Clone)]
+enum LinearWeight<B: Backend> {
+    /// A backend tensor `[in, out]`.
+    Dense(Tensor<B, 2>),
+    /// The checkpoint's fp16 values on the host, widened to an f32 `[in, out]` tensor (exactly)
+    /// for each call: half the memory at rest, the same arithmetic. `rows`: kept in PyTorch's
+    /// `[out, in]` layout (shared with the GPT's host decoder; widening transposes), else in
+    /// `[in, out]` (widening is a plain conversion).
+    Half { values: std::sync::Arc<Vec<half::f16>>, dims: [usize; 2], rows: bool, device: B::Device },
+}
+
 impl<B: Backend> Linear<B> {
-    /// Loads `{w}.weight` `[out, in]` and, if `bias`, `{w}.bias`.
+    /// Loads `{w}.weight` `[out, in]` and, if `bias`, `{w}.bias`. Inside
+    /// [`crate::weights::with_f16_at_rest`] on a CPU backend
+    /// ([`crate::backend::keeps_f16_weights`]), a weight stored in fp16 (the official
+    /// checkpoints) stays fp16 at rest.
     pub fn load(w: &Weights<B>, in_features: usize, out_features: usize, bias: bool) -> Result<Self> {
-        Ok(Linear {
-            weight: w.linear_weight("weight", out_features, in_features)?,
-            bias: if bias { Some(w.tensor("bias", [out_features])?) } else { None },
-        })
+        Self::load_with(w, "weight", bias.then_some("bias"), [in_features, out_features], false)
+    }
+
+    /// [`Linear::load`] from other key names (`in_proj_weight` / `in_proj_bias` of
+    /// `nn.MultiheadAttention`).
+    pub fn load_keys(
+        w: &Weights<B>,
+        weight: &str,
+        bias: Option<&str>,
+        in_features: usize,
+        out_features: usize,
+    ) -> Result<Self> {
+        Self::load_with(w, weight, bias, [in_features, out_features], false)
+    }
+
+    /// [`Linear::load_keys`] keeping an fp16 weight in its `[out, in]` rows
+    /// ([`Linear::f16_rows`], what the GPT's host decoder reads without a copy).
+    pub fn load_keys_rows(
+        w: &Weights<B>,
+        weight: &str,
+        bias: Option<&str>,
+        in_features: usize,
+        out_features: usize,
+    ) -> Result<Self> {
+        Self::load_with(w, weight, bias, [in_features, out_features], true)
+    }
+
+    fn load_with(w: &Weights<B>, weight: &str, bias: Option<&str>, dims: [usize; 2], rows: bool) -> Result<Self> {
+        let [in_features, out_features] = dims;
+        let half = crate::backend::keeps_f16_weights::<B>() && crate::weights::f16_at_rest();
+        let weight = match half.then(|| w.linear_weight_f16(weight, out_features, in_features)).flatten() {
+            Some(values) => {
+                let values = if rows { values } else { transpose(&values, out_features, in_features) };
+                LinearWeight::Half { values: std::sync::Arc::new(values), dims, rows, device: w.device().clone() }
+            }
+            None => LinearWeight::Dense(w.linear_weight(weight, out_features, in_features)?),
+        };
+        let bias = match bias {
+            Some(b) => Some(w.tensor(b, [out_features])?),
+            None => None,
+        };
+        Ok(Linear { weight, bias })
+    }
+
+    /// A layer from a weight `[in, out]` and an optional bias `[out]`.
+    pub fn new(weight: Tensor<B, 2>, bias: Option<Tensor<B, 1>>) -> Self {
+        Linear { weight: LinearWeight::Dense(weight), bias }
+    }
+
+    /// The weight `[in, out]` as a backend tensor (widened from fp16 when kept so).
+    pub fn weight(&self) -> Tensor<B, 2> {
+        match &self.weight {
+            LinearWeight::Dense(t) => t.clone(),
+            LinearWeight::Half { values, dims, rows, device } => {
+                let v = if *rows { widen_transposed(values, *dims) } else { widen(values) };
+                Tensor::from_data(burn::tensor::TensorData::new(v, *dims), device)
+            }
+        }
+    }
+
+    /// The fp16 weight in PyTorch's `[out, in]` layout, when it is kept so at rest.
+    pub fn f16_rows(&self) -> Option<&std::sync::Arc<Vec<half::f16>>> {
+        match &self.weight {
+            LinearWeight::Half { values, rows: true, .. } => Some(values),
+            _ => None,
+        }
+    }
+
+    /// `[in, out]`.
+    pub fn weight_dims(&self) -> [usize; 2] {
+        match &self.weight {
+            LinearWeight::Dense(t) => t.dims(),
+            LinearWeight::Half { dims, .. } => *dims,
+        }
+    }
+
+    /// Whether the weight is kept in fp16 at rest.
+    pub fn is_f16_at_rest(&self) -> bool {
+        matches!(self.weight, LinearWeight::Half { .. })
+    }
+
+    /// Bytes the weight takes at rest.
+    pub fn weight_bytes(&self) -> usize {
+        match &self.weight {
+            LinearWeight::Dense(t) => t.shape().num_elements() * 4,
+            LinearWeight::Half { values, .. } => values.len() * 2,
+        }
     }
 
     /// Applies `x @ W + b`.
     pub fn forward<const D: usize>(&self, x: Tensor<B, D>) -> Tensor<B, D> {
-        linear(x, self.weight.clone(), self.bias.clone())
+        linear(x, self.weight(), self.bias.clone())
     }
+}
+
+/// `[r, c]` -> `[c, r]`.
+fn transpose(v: &[half::f16], r: usize, c: usize) -> Vec<half::f16> {
+    let mut out = vec![half::f16::ZERO; v.len()];
+    for (i, row) in v.chunks_exact(c.max(1)).enumerate() {
+        for (j, &x) in row.iter().enumerate() {
+            out[j * r + i] = x;
+        }
+    }
+    out
+}
+
+/// fp16 -> f32, exactly, in parallel (F16C where the CPU has it).
+fn widen(v: &[half::f16]) -> Vec<f32> {
+    use half::slice::HalfFloatSliceExt;
+    use rayon::prelude::*;
+    let mut out = vec![0f32; v.len()];
+    out.par_chunks_mut(1 << 16).zip(v.par_chunks(1 << 16)).for_each(|(d, s)| s.convert_to_f32_slice(d));
+    out
+}
+
+/// `[out, in]` fp16 rows -> `[in, out]` f32, exactly, in parallel over blocks of `in`.
+fn widen_transposed(rows: &[half::f16], [n_in, n_out]: [usize; 2]) -> Vec<f32> {
+    use half::slice::HalfFloatSliceExt;
+    use rayon::prelude::*;
+    const T: usize = 64;
+    let mut out = vec![0f32; n_in * n_out];
+    // Tasks own bands of T output rows (T input features); inside, T x T tiles are converted
+    // in bulk (F16C where the CPU has it) and written back transposed, row by row.
+    out.par_chunks_mut(T * n_out).enumerate().for_each(|(b, dst)| {
+        let i0 = b * T;
+        let width = dst.len() / n_out.max(1);
+        let mut tile = vec![0f32; T * T];
+        for o0 in (0..n_out).step_by(T) {
+            let h = T.min(n_out - o0);
+            for r in 0..h {
+                let o = o0 + r;
+                rows[o * n_in + i0..o * n_in + i0 + width].convert_to_f32_slice(&mut tile[r * T..r * T + width]);
+            }
+            for k in 0..width {
+                let line = &mut dst[k * n_out + o0..k * n_out + o0 + h];
+                for (r, v) in line.iter_mut().enumerate() {
+                    *v = tile[r * T + k];
+                }
+            }
+        }
+    });
+    out
 }
 
 /// LayerNorm over one axis with `gamma`/`beta` (VITS' channel-first `modules.LayerNorm` uses
@@ -199,5 +345,46 @@ impl<B: Backend> Embedding<B> {
     /// Looks the ids up.
     pub fn forward(&self, ids: Tensor<B, 2, Int>) -> Tensor<B, 3> {
         embedding(self.weight.clone(), ids)
+    }
+}
+
+#[cfg(test)]
+mod half_tests {
+    use super::*;
+    use crate::backend::CpuBackend;
+    use crate::weights::TensorStore;
+
+    /// An fp16 checkpoint weight kept fp16 at rest computes exactly what the f32 copy does.
+    #[test]
+    fn f16_at_rest_equals_the_f32_weight() {
+        let shapes = vec![("l.weight".to_string(), vec![37, 21]), ("l.bias".to_string(), vec![37])];
+        let store = TensorStore::random(&shapes, 0.5, 9);
+        let dev = Default::default();
+        let loader = crate::weights::WeightsLoader::<CpuBackend>::new("test", &store, &dev);
+        let w = loader.root();
+        let half = crate::weights::with_f16_at_rest(true, || Linear::load(&w.pp("l"), 21, 37, true)).unwrap();
+        let rows = crate::weights::with_f16_at_rest(true, || {
+            Linear::load_keys_rows(&w.pp("l"), "weight", Some("bias"), 21, 37)
+        })
+        .unwrap();
+        assert!(rows.f16_rows().is_some() && half.f16_rows().is_none());
+        assert_eq!(crate::models::common::to_vec_f32(rows.weight()), crate::models::common::to_vec_f32(half.weight()));
+        let outside = Linear::load(&w.pp("l"), 21, 37, true).unwrap();
+        assert!(!outside.is_f16_at_rest(), "f16 at rest only inside with_f16_at_rest");
+        let dense = Linear::new(
+            w.pp("l").linear_weight("weight", 37, 21).unwrap(),
+            Some(w.pp("l").tensor("bias", [37]).unwrap()),
+        );
+        assert!(half.is_f16_at_rest() && !dense.is_f16_at_rest());
+        assert_eq!(half.weight_bytes() * 2, dense.weight_bytes());
+        assert_eq!(half.weight_dims(), [21, 37]);
+        let a = crate::models::common::to_vec_f32(half.weight());
+        let b = crate::models::common::to_vec_f32(dense.weight());
+        assert_eq!(a, b);
+        let x = Tensor::<CpuBackend, 2>::random([5, 21], burn::tensor::Distribution::Normal(0.0, 1.0), &dev);
+        assert_eq!(
+            crate::models::common::to_vec_f32(half.forward(x.clone())),
+            crate::models::common::to_vec_f32(dense.forward(x))
+        );
     }
 }

@@ -14,12 +14,14 @@ use half::f16;
 use rayon::prelude::*;
 
 use super::model::Text2SemanticDecoder;
+use crate::models::common::Linear;
 
 /// A weight matrix `[out, in]` (PyTorch layout: one row per output) in f16 when every value
 /// is exactly representable, else f32.
 #[derive(Debug, Clone)]
 enum Matrix {
-    F16(Vec<f16>),
+    /// Shared with the model's [`Linear`] when it keeps its fp16 weight at rest.
+    F16(std::sync::Arc<Vec<f16>>),
     F32(Vec<f32>),
 }
 
@@ -45,9 +47,29 @@ impl HostLinear {
             }
         }
         let exact_f16 = rows.iter().all(|&x| f16::from_f32(x).to_f32() == x);
-        let w =
-            if exact_f16 { Matrix::F16(rows.iter().map(|&x| f16::from_f32(x)).collect()) } else { Matrix::F32(rows) };
+        let w = if exact_f16 {
+            Matrix::F16(std::sync::Arc::new(rows.iter().map(|&x| f16::from_f32(x)).collect()))
+        } else {
+            Matrix::F32(rows)
+        };
         HostLinear { w, b: b.map(|b| crate::models::common::to_vec_f32(b.clone())), n_in, n_out }
+    }
+
+    /// From a model layer: shares its fp16 rows when it keeps them at rest (no copy), else
+    /// copies its weight as [`HostLinear::from_burn`].
+    fn from_linear<B: Backend>(l: &Linear<B>) -> Self {
+        match l.f16_rows() {
+            Some(rows) => {
+                let w = l.weight_dims();
+                HostLinear {
+                    w: Matrix::F16(rows.clone()),
+                    b: l.bias.as_ref().map(|b| crate::models::common::to_vec_f32(b.clone())),
+                    n_in: w[0],
+                    n_out: w[1],
+                }
+            }
+            None => Self::from_burn(&l.weight(), l.bias.as_ref()),
+        }
     }
 
     fn forward(&self, simd: kernels::Simd, x: &[f32], y: &mut [f32]) {
@@ -64,6 +86,36 @@ impl HostLinear {
                 *yo = s + self.b.as_ref().map_or(0.0, |b| b[o]);
             }
         });
+    }
+}
+
+impl HostLinear {
+    /// [`HostLinear::forward`] for several inputs at once: every weight row is read once for
+    /// all of them (the batched decode's mat-mat), and each output is computed by the same
+    /// kernel as the one-input call, so the results are bitwise those of `forward`.
+    fn forward_batch(&self, simd: kernels::Simd, xs: &[Vec<f32>], ys: &mut [Vec<f32>]) {
+        let n = xs.len();
+        let n_in = self.n_in;
+        let mut out = vec![0f32; self.n_out * n];
+        out.par_chunks_mut(ROWS_PER_TASK * n).enumerate().for_each(|(chunk, block)| {
+            for (k, row_out) in block.chunks_mut(n).enumerate() {
+                let o = chunk * ROWS_PER_TASK + k;
+                let bias = self.b.as_ref().map_or(0.0, |b| b[o]);
+                for (x, y) in xs.iter().zip(row_out.iter_mut()) {
+                    let s = match &self.w {
+                        Matrix::F16(w) => simd.dot_f16(x, &w[o * n_in..(o + 1) * n_in]),
+                        Matrix::F32(w) => simd.dot(x, &w[o * n_in..(o + 1) * n_in]),
+                    };
+                    *y = s + bias;
+                }
+            }
+        });
+        for (b, y) in ys.iter_mut().enumerate() {
+            y.resize(self.n_out, 0.0);
+            for (o, v) in y.iter_mut().enumerate() {
+                *v = out[o * n + b];
+            }
+        }
     }
 }
 
@@ -282,10 +334,10 @@ impl HostDecoder {
             .layers
             .iter()
             .map(|l| HostLayer {
-                in_proj: HostLinear::from_burn(&l.self_attn.in_proj.weight, l.self_attn.in_proj.bias.as_ref()),
-                out_proj: HostLinear::from_burn(&l.self_attn.out_proj.weight, l.self_attn.out_proj.bias.as_ref()),
-                linear1: HostLinear::from_burn(&l.linear1.weight, l.linear1.bias.as_ref()),
-                linear2: HostLinear::from_burn(&l.linear2.weight, l.linear2.bias.as_ref()),
+                in_proj: HostLinear::from_linear(&l.self_attn.in_proj),
+                out_proj: HostLinear::from_linear(&l.self_attn.out_proj),
+                linear1: HostLinear::from_linear(&l.linear1),
+                linear2: HostLinear::from_linear(&l.linear2),
                 norm1: (v(&l.norm1.gamma), v(&l.norm1.beta)),
                 norm2: (v(&l.norm2.gamma), v(&l.norm2.beta)),
             })
@@ -293,7 +345,7 @@ impl HostDecoder {
         let c = model.config();
         HostDecoder {
             layers,
-            head: HostLinear::from_burn(&model.ar_predict_layer.weight, None),
+            head: HostLinear::from_linear(&model.ar_predict_layer),
             audio_embedding: crate::models::common::to_vec_f32(model.ar_audio_embedding.weight.clone()),
             d: c.hidden_dim,
             heads: c.head,
@@ -336,7 +388,6 @@ impl HostDecoder {
     pub fn hidden_step(&self, token: u32, pe: &[f32], cache: &mut HostKvCache) -> (Vec<f32>, Vec<f32>) {
         let d = self.d;
         let h = self.heads;
-        let dh = d / h;
         let simd = self.simd;
         let t = token as usize;
         let input: Vec<f32> = self.audio_embedding[t * d..(t + 1) * d].iter().zip(pe).map(|(e, p)| e + p).collect();
@@ -345,39 +396,13 @@ impl HostDecoder {
         let mut attn = vec![0f32; d];
         let mut tmp = vec![0f32; d];
         let mut ffn = vec![0f32; self.layers.first().map_or(0, |l| l.linear1.n_out)];
-        let scale = 1.0 / (dh as f32).sqrt();
         for (li, l) in self.layers.iter().enumerate() {
             l.in_proj.forward(simd, &x, &mut qkv);
             let (q, kv) = qkv.split_at(d);
             let (k, v) = kv.split_at(d);
             cache.k[li].extend_from_slice(k);
             cache.v[li].extend_from_slice(v);
-            let n = cache.len + 1;
-            let kc = &cache.k[li];
-            let vc = &cache.v[li];
-            attn.par_chunks_mut(dh).enumerate().for_each(|(hh, out)| {
-                let qh = &q[hh * dh..(hh + 1) * dh];
-                let mut scores: Vec<f32> = (0..n)
-                    .map(|j| {
-                        let kj = &kc[j * d + hh * dh..j * d + (hh + 1) * dh];
-                        simd.dot(qh, kj) * scale
-                    })
-                    .collect();
-                let m = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-                let mut sum = 0f32;
-                for s in scores.iter_mut() {
-                    *s = (*s - m).exp();
-                    sum += *s;
-                }
-                out.iter_mut().for_each(|o| *o = 0.0);
-                for (j, p) in scores.iter().enumerate() {
-                    let w = p / sum;
-                    let vj = &vc[j * d + hh * dh..j * d + (hh + 1) * dh];
-                    for (o, vv) in out.iter_mut().zip(vj) {
-                        *o += w * vv;
-                    }
-                }
-            });
+            attend(simd, q, &cache.k[li], &cache.v[li], cache.len + 1, d, h, &mut attn);
             l.out_proj.forward(simd, &attn, &mut tmp);
             for (a, b) in x.iter_mut().zip(&tmp) {
                 *a += b;
@@ -394,4 +419,94 @@ impl HostDecoder {
         cache.len += 1;
         (input, x)
     }
+
+    /// [`HostDecoder::hidden_step`] for several sequences at once (batched decoding of
+    /// independent sentences): `steps[i]` is sequence `i`'s token, its scaled positional row
+    /// and its cache. The linear layers read each weight row once for the whole batch; every
+    /// value is computed as the one-sequence step computes it, so each sequence's hidden state
+    /// is bitwise what [`HostDecoder::hidden_step`] gives. Returns the hidden states.
+    pub fn hidden_step_batch(&self, steps: &mut [(u32, &[f32], &mut HostKvCache)]) -> Vec<Vec<f32>> {
+        let d = self.d;
+        let simd = self.simd;
+        let n = steps.len();
+        let mut x: Vec<Vec<f32>> = steps
+            .iter()
+            .map(|(t, pe, _)| {
+                let t = *t as usize;
+                self.audio_embedding[t * d..(t + 1) * d].iter().zip(pe.iter()).map(|(e, p)| e + p).collect()
+            })
+            .collect();
+        let mut qkv = vec![Vec::new(); n];
+        let mut attn = vec![vec![0f32; d]; n];
+        let mut tmp = vec![Vec::new(); n];
+        let mut ffn = vec![Vec::new(); n];
+        for (li, l) in self.layers.iter().enumerate() {
+            l.in_proj.forward_batch(simd, &x, &mut qkv);
+            for ((qkv, (_, _, cache)), out) in qkv.iter().zip(steps.iter_mut()).zip(attn.iter_mut()) {
+                let (q, kv) = qkv.split_at(d);
+                let (k, v) = kv.split_at(d);
+                cache.k[li].extend_from_slice(k);
+                cache.v[li].extend_from_slice(v);
+                attend(simd, q, &cache.k[li], &cache.v[li], cache.len + 1, d, self.heads, out);
+            }
+            l.out_proj.forward_batch(simd, &attn, &mut tmp);
+            for (x, t) in x.iter_mut().zip(&tmp) {
+                for (a, b) in x.iter_mut().zip(t) {
+                    *a += b;
+                }
+                layer_norm(x, &l.norm1.0, &l.norm1.1);
+            }
+            l.linear1.forward_batch(simd, &x, &mut ffn);
+            ffn.iter_mut().for_each(|f| f.iter_mut().for_each(|v| *v = v.max(0.0)));
+            l.linear2.forward_batch(simd, &ffn, &mut tmp);
+            for (x, t) in x.iter_mut().zip(&tmp) {
+                for (a, b) in x.iter_mut().zip(t) {
+                    *a += b;
+                }
+                layer_norm(x, &l.norm2.0, &l.norm2.1);
+            }
+        }
+        for (_, _, cache) in steps.iter_mut() {
+            cache.len += 1;
+        }
+        x
+    }
+
+    /// [`HostDecoder::logits`] for several hidden states (one read of the head's weights).
+    pub fn logits_batch(&self, hidden: &[Vec<f32>]) -> Vec<Vec<f32>> {
+        let mut out = vec![Vec::new(); hidden.len()];
+        self.head.forward_batch(self.simd, hidden, &mut out);
+        out
+    }
+}
+
+/// Causal attention of one query `q` `[d]` over the `n` cached keys/values (`[n, d]` each), per
+/// head, into `out` `[d]`.
+#[allow(clippy::too_many_arguments)]
+fn attend(simd: kernels::Simd, q: &[f32], kc: &[f32], vc: &[f32], n: usize, d: usize, h: usize, out: &mut [f32]) {
+    let dh = d / h;
+    let scale = 1.0 / (dh as f32).sqrt();
+    out.par_chunks_mut(dh).enumerate().for_each(|(hh, out)| {
+        let qh = &q[hh * dh..(hh + 1) * dh];
+        let mut scores: Vec<f32> = (0..n)
+            .map(|j| {
+                let kj = &kc[j * d + hh * dh..j * d + (hh + 1) * dh];
+                simd.dot(qh, kj) * scale
+            })
+            .collect();
+        let m = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        let mut sum = 0f32;
+        for s in scores.iter_mut() {
+            *s = (*s - m).exp();
+            sum += *s;
+        }
+        out.iter_mut().for_each(|o| *o = 0.0);
+        for (j, p) in scores.iter().enumerate() {
+            let w = p / sum;
+            let vj = &vc[j * d + hh * dh..j * d + (hh + 1) * dh];
+            for (o, vv) in out.iter_mut().zip(vj) {
+                *o += w * vv;
+            }
+        }
+    });
 }

@@ -9,6 +9,7 @@ use burn::tensor::TensorData;
 
 use super::cache::KvCache;
 use super::config::GptConfig;
+use super::host::{HostDecoder, HostKvCache};
 use super::model::Text2SemanticDecoder;
 use super::sampler::{SamplingParams, apply_repetition_penalty, sample};
 use super::state::{GptState, StepDecoder};
@@ -272,10 +273,7 @@ impl<B: Backend> Text2SemanticDecoder<B> {
         };
         let d = c.hidden_dim;
         let row = |v: Vec<f32>| Tensor::<B, 3>::from_data(TensorData::new(v, [1, 1, d]), self.device());
-        let mut y: Vec<u32> = prompt.to_vec();
-        let mut rng = Rng::new(params.seed);
-        let (mut seen, mut scratch) = (Vec::new(), Vec::new());
-        let mut eos_reached = false;
+        let mut seq = Sequence::new(prompt, params);
         let mut idx = 0;
         for step in 0..params.max_steps {
             idx = step;
@@ -286,7 +284,7 @@ impl<B: Backend> Text2SemanticDecoder<B> {
                 chunker.begin_step();
             }
             if step > 0 {
-                let last = *y.last().expect("a token was generated");
+                let last = *seq.y.last().expect("a token was generated");
                 match (decoder, state.host.as_mut()) {
                     (StepDecoder::Host(host), Some(hc)) => {
                         let pe = self.ar_audio_position.scaled_table(tp + step - 1, 1);
@@ -308,42 +306,25 @@ impl<B: Backend> Text2SemanticDecoder<B> {
                     }
                 }
             }
-            let mut l = logits.clone();
-            if step < EOS_BLOCKED_STEPS {
-                l.truncate(eos as usize);
-            }
-            apply_repetition_penalty(&mut l, &y, params.repetition_penalty, &mut seen);
-            let tok = sample(&l, params, &mut rng, &mut scratch);
+            let stop = seq.take(&logits, step, params, eos);
             if let Some(t) = trace.as_deref_mut() {
                 t.step_logits.push(logits.clone());
-                let mut p = l.clone();
+                let mut p = seq.penalized.clone();
                 p.resize(logits.len(), f32::NEG_INFINITY);
                 t.step_logits_penalized.push(p);
-                t.step_tokens.push(tok);
+                t.step_tokens.push(seq.last_sampled);
             }
-            y.push(tok);
-            let mut stop = params.early_stop_num != -1 && (y.len() - tp) as i64 > params.early_stop_num;
-            if argmax(&l) == eos as usize || tok == eos {
-                stop = true;
-                eos_reached = true;
-                y.pop();
-            }
-            if step + 1 == params.max_steps {
-                stop = true;
-            }
+            let y = &seq.y;
             if stop {
-                if y.is_empty() {
-                    y.push(0);
-                }
                 if let Some((chunker, on_chunk)) = stream.as_mut() {
-                    let rest = chunker.at_stop(&y);
+                    let rest = chunker.at_stop(y);
                     let tokens = rest.map(|s| &y[s..]);
                     on_chunk(TokenChunk { tokens, is_final: true, start: chunker.pointer(), advance: 0, step })?;
                 }
                 break;
             }
             if let Some((chunker, on_chunk)) = stream.as_mut()
-                && let Some(cut) = chunker.after_step(&y, step)
+                && let Some(cut) = chunker.after_step(y, step)
             {
                 let tokens = Some(&y[tp + cut.start..]);
                 let chunk = TokenChunk { tokens, is_final: false, start: cut.start, advance: cut.advance, step };
@@ -352,9 +333,90 @@ impl<B: Backend> Text2SemanticDecoder<B> {
                 }
             }
         }
-        let idx_out = if ref_free { 0 } else { idx };
-        let pred_semantic = if idx_out == 0 { y.clone() } else { y[y.len().saturating_sub(idx_out)..].to_vec() };
-        Ok(InferOutput { y, idx: idx_out, pred_semantic, eos_reached, steps: idx + 1 })
+        Ok(seq.finish(ref_free, idx))
+    }
+
+    /// Several independent runs decoded together on the host (upstream's `parallel_infer`
+    /// over the sentences of one text, without its padding): each input is prefilled on its
+    /// own, then every step runs all unfinished sequences through one
+    /// [`HostDecoder::hidden_step_batch`], which reads the weights once for the batch instead
+    /// of once per sentence. Sequence `i` samples with `params[i]` (its own seed) and keeps
+    /// its own cache, so its output is exactly what [`Text2SemanticDecoder::infer_with`] on
+    /// the host decoder gives for it alone. `cancelled` is checked before every step.
+    pub fn infer_batch(
+        &self,
+        host: &HostDecoder,
+        inputs: Vec<GptInput<'_, B>>,
+        params: &[SamplingParams],
+        cancelled: &dyn Fn() -> bool,
+    ) -> Result<Vec<InferOutput>> {
+        if inputs.len() != params.len() {
+            return Err(Error::InvalidArgument(format!(
+                "{} inputs but {} sampling settings; give one per input",
+                inputs.len(),
+                params.len()
+            )));
+        }
+        let eos = self.config().eos;
+        let mut seqs = Vec::with_capacity(inputs.len());
+        for (input, p) in inputs.into_iter().zip(params) {
+            p.validate()?;
+            let GptInput { phones, bert, prompt } = input;
+            self.check_inputs(phones, &bert, prompt)?;
+            if cancelled() {
+                return Err(Error::Cancelled);
+            }
+            let tp = prompt.map_or(0, <[u32]>::len);
+            let x = self.embed_text(phones, bert);
+            let xy = match prompt {
+                Some(pr) => Tensor::cat(vec![x, self.embed_audio(pr, 0)], 1),
+                None => x,
+            };
+            let mask = self.attention_mask(phones.len(), tp);
+            let mut cache = KvCache::new();
+            let hidden = self.prefill(xy, Some(mask), &mut cache, p.max_steps);
+            let logits = self.logits_last(hidden);
+            let hc = host.cache_from(&cache, p.max_steps);
+            seqs.push((Sequence::new(prompt.unwrap_or(&[]), p), hc, logits, prompt.is_none(), tp));
+        }
+        let mut outputs: Vec<Option<InferOutput>> = (0..seqs.len()).map(|_| None).collect();
+        let mut active: Vec<usize> = (0..seqs.len()).collect();
+        let mut step = 0;
+        while !active.is_empty() {
+            if cancelled() {
+                return Err(Error::Cancelled);
+            }
+            active.retain(|&i| {
+                let (seq, _, logits, ref_free, _) = &mut seqs[i];
+                if seq.take(logits, step, &params[i], eos) {
+                    let done = std::mem::replace(seq, Sequence::new(&[], &params[i]));
+                    outputs[i] = Some(done.finish(*ref_free, step));
+                    false
+                } else {
+                    true
+                }
+            });
+            if active.is_empty() {
+                break;
+            }
+            let pes: Vec<Vec<f32>> =
+                active.iter().map(|&i| self.ar_audio_position.scaled_table(seqs[i].4 + step, 1)).collect();
+            let mut batch: Vec<(u32, &[f32], &mut HostKvCache)> = Vec::with_capacity(active.len());
+            let mut pe_it = pes.iter();
+            for (i, (seq, hc, _, _, _)) in seqs.iter_mut().enumerate() {
+                if active.contains(&i) {
+                    let last = *seq.y.last().expect("a token was generated");
+                    batch.push((last, pe_it.next().expect("one row per active sequence"), hc));
+                }
+            }
+            let hidden = host.hidden_step_batch(&mut batch);
+            let logits = host.logits_batch(&hidden);
+            for (&i, l) in active.iter().zip(logits) {
+                seqs[i].2 = l;
+            }
+            step += 1;
+        }
+        Ok(outputs.into_iter().map(|o| o.expect("every sequence finished")).collect())
     }
 
     /// Logits for the next token computed from scratch (no cache) over text + `tokens`:
@@ -367,6 +429,73 @@ impl<B: Backend> Text2SemanticDecoder<B> {
         let mut scratch = KvCache::new();
         let h = self.prefill(xy, Some(mask), &mut scratch, 0);
         Ok(self.logits_last(h))
+    }
+}
+
+/// One sequence's sampling state (upstream's `y` and the sampler's), shared by the one-sentence
+/// and the batched loops so both take the same decisions.
+struct Sequence {
+    y: Vec<u32>,
+    prompt_len: usize,
+    rng: Rng,
+    seen: Vec<bool>,
+    scratch: Vec<(f32, usize)>,
+    /// The last step's logits after the EOS block and the repetition penalty.
+    penalized: Vec<f32>,
+    /// The last sampled token (the EOS included).
+    last_sampled: u32,
+    eos_reached: bool,
+}
+
+impl Sequence {
+    fn new(prompt: &[u32], params: &SamplingParams) -> Self {
+        Sequence {
+            y: prompt.to_vec(),
+            prompt_len: prompt.len(),
+            rng: Rng::new(params.seed),
+            seen: Vec::new(),
+            scratch: Vec::new(),
+            penalized: Vec::new(),
+            last_sampled: 0,
+            eos_reached: false,
+        }
+    }
+
+    /// Step `step`'s logits in: EOS blocked for the first steps, repetition penalty, sample,
+    /// append; returns whether the run stops here (EOS, removed again; `early_stop_num`; the
+    /// step cap).
+    fn take(&mut self, logits: &[f32], step: usize, params: &SamplingParams, eos: u32) -> bool {
+        let l = &mut self.penalized;
+        l.clear();
+        l.extend_from_slice(logits);
+        if step < EOS_BLOCKED_STEPS {
+            l.truncate(eos as usize);
+        }
+        apply_repetition_penalty(l, &self.y, params.repetition_penalty, &mut self.seen);
+        let tok = sample(l, params, &mut self.rng, &mut self.scratch);
+        self.last_sampled = tok;
+        self.y.push(tok);
+        let mut stop = params.early_stop_num != -1 && (self.y.len() - self.prompt_len) as i64 > params.early_stop_num;
+        if argmax(l) == eos as usize || tok == eos {
+            stop = true;
+            self.eos_reached = true;
+            self.y.pop();
+        }
+        if step + 1 == params.max_steps {
+            stop = true;
+        }
+        if stop && self.y.is_empty() {
+            self.y.push(0);
+        }
+        stop
+    }
+
+    /// The output after the run ended at step `idx`.
+    fn finish(self, ref_free: bool, idx: usize) -> InferOutput {
+        let y = self.y;
+        let idx_out = if ref_free { 0 } else { idx };
+        let pred_semantic = if idx_out == 0 { y.clone() } else { y[y.len().saturating_sub(idx_out)..].to_vec() };
+        InferOutput { y, idx: idx_out, pred_semantic, eos_reached: self.eos_reached, steps: idx + 1 }
     }
 }
 

@@ -215,7 +215,7 @@ mod tests {
 
     #[test]
     fn cosine_of_a_row_with_itself_is_one() {
-        let w = [3.0f32, 4.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0];
+        let w = [3.0f32, 4.0, 4.0, -3.0, 1.0, 0.0, 0.0, 0.0];
         let s = cosine_rows(&w, 2, 0);
         assert!((s[0] - 1.0).abs() < 1e-6);
         assert!((s[1] - 0.0).abs() < 1e-6 && (s[2] - 0.6).abs() < 1e-6);
