@@ -140,8 +140,9 @@ fn first_audio(bencher: divan::Bencher, mode: &str) {
     bencher.bench(|| divan::black_box(first()));
 }
 
-/// About 1400 words of English (the original's README headline measures RTF on 1400 words).
-fn long_text() -> String {
+/// About `words` words of English (the original's README headline measures RTF on 1400
+/// words).
+fn long_text_of(words: usize) -> String {
     let para = "The old lighthouse keeper climbed the spiral stairs every evening, carrying a small lamp \
         and a notebook full of weather records. He had watched the sea for forty years, and he could tell \
         a storm from the colour of the clouds long before the barometer began to fall. Visitors often asked \
@@ -149,18 +150,20 @@ fn long_text() -> String {
         ships and the changing light kept him company. In winter the waves grew tall and grey, and the \
         wind sang through the iron railings like a choir. In summer the water turned a calm and gentle \
         blue, and children from the village rowed out to bring him fresh bread and letters. ";
-    let words = para.split_whitespace().count();
-    para.repeat(1400_usize.div_ceil(words))
+    let per = para.split_whitespace().count();
+    para.repeat(words.div_ceil(per))
 }
 
-/// A 1400-word text end to end, one sentence at a time vs the GPT decoding 8 sentences
-/// together (`batch_size`; the same audio). Random weights do not emit EOS, so each sentence
-/// (cut4: at every full stop) is capped at 150 tokens (6 s). Slow (minutes per run): run
-/// it on its own, `cargo bench --bench pipeline -- long_text`.
+/// A long text end to end, one sentence at a time vs the GPT decoding 8 sentences together
+/// (`batch_size`; the same audio). Random weights do not emit EOS, so each sentence (cut4: at
+/// every full stop) is capped at 150 tokens (6 s). `SOVITS_LONG_WORDS` sets the length (350
+/// words, about 20 sentences, by default; 1400 is the original's headline and takes tens of
+/// minutes on 2 cores). Run it on its own: `cargo bench --bench pipeline -- long_text`.
 #[divan::bench(args = [1, 8], sample_count = 1, sample_size = 1)]
-fn long_text_1400_words(bencher: divan::Bencher, batch: usize) {
+fn long_text(bencher: divan::Bencher, batch: usize) {
     let (t, v) = (tts(), voice());
-    let text = long_text();
+    let words = std::env::var("SOVITS_LONG_WORDS").ok().and_then(|w| w.parse().ok()).unwrap_or(350);
+    let text = long_text_of(words);
     let mut p = SynthesisParams { batch_size: batch, split: "cut4".parse().expect("cut4"), ..Default::default() };
     p.sampling.max_steps = 150;
     bencher.bench(|| {
@@ -168,6 +171,9 @@ fn long_text_1400_words(bencher: divan::Bencher, batch: usize) {
         let a = t.synthesize(v, &text, Lang::En, &p).expect("synthesize");
         let took = t0.elapsed().as_secs_f64();
         let secs = a.samples.len() as f64 / a.sample_rate as f64;
-        println!("long_text[batch {batch}]: {secs:.1} s of audio in {took:.1} s = RTF {:.3}", took / secs);
+        println!(
+            "long_text[{words} words, batch {batch}]: {secs:.1} s of audio in {took:.1} s = RTF {:.3}",
+            took / secs
+        );
     });
 }

@@ -1097,7 +1097,12 @@ fn case_sovits_streaming<B: Backend>(
 ) -> Result<Vec<Check>, String> {
     let text = to_u32(&io.ints("in.text")?);
     let refer = io.tensor::<B, 3>("in.refer", dev)?;
-    let ge = m.timbre(&[ReferenceInput::new(refer)]).map_err(|e| e.to_string())?;
+    let reference = if io.has("in.sv_emb") {
+        ReferenceInput::with_sv_emb(refer, io.tensor::<B, 2>("in.sv_emb", dev)?)
+    } else {
+        ReferenceInput::new(refer)
+    };
+    let ge = m.timbre(&[reference]).map_err(|e| e.to_string())?;
     let noise_scale = io.param_f32("noise_scale", 0.5);
     let speed = io.param_f32("speed_factor", 1.0);
     let overlap = io.params.get("overlap_length").and_then(Json::as_u64).unwrap_or(2) as usize;

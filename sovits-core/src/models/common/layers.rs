@@ -140,11 +140,10 @@ pub struct Linear<B: Backend> {
 enum LinearWeight<B: Backend> {
     /// A backend tensor `[in, out]`.
     Dense(Tensor<B, 2>),
-    /// The checkpoint's fp16 values on the host, widened to an f32 `[in, out]` tensor (exactly)
-    /// for each call: half the memory at rest, the same arithmetic. `rows`: kept in PyTorch's
-    /// `[out, in]` layout (shared with the GPT's host decoder; widening transposes), else in
-    /// `[in, out]` (widening is a plain conversion).
-    Half { values: std::sync::Arc<Vec<half::f16>>, dims: [usize; 2], rows: bool, device: B::Device },
+    /// The checkpoint's fp16 values in burn's `[in, out]` layout on the host, widened to an f32
+    /// tensor (exactly) for each call: half the memory at rest, the same arithmetic; shared
+    /// with the GPT's host decoder.
+    Half { values: std::sync::Arc<Vec<half::f16>>, dims: [usize; 2], device: B::Device },
 }
 
 impl<B: Backend> Linear<B> {
@@ -153,7 +152,7 @@ impl<B: Backend> Linear<B> {
     /// ([`crate::backend::keeps_f16_weights`]), a weight stored in fp16 (the official
     /// checkpoints) stays fp16 at rest.
     pub fn load(w: &Weights<B>, in_features: usize, out_features: usize, bias: bool) -> Result<Self> {
-        Self::load_with(w, "weight", bias.then_some("bias"), [in_features, out_features], false)
+        Self::load_with(w, "weight", bias.then_some("bias"), [in_features, out_features])
     }
 
     /// [`Linear::load`] from other key names (`in_proj_weight` / `in_proj_bias` of
@@ -165,29 +164,18 @@ impl<B: Backend> Linear<B> {
         in_features: usize,
         out_features: usize,
     ) -> Result<Self> {
-        Self::load_with(w, weight, bias, [in_features, out_features], false)
+        Self::load_with(w, weight, bias, [in_features, out_features])
     }
 
-    /// [`Linear::load_keys`] keeping an fp16 weight in its `[out, in]` rows
-    /// ([`Linear::f16_rows`], what the GPT's host decoder reads without a copy).
-    pub fn load_keys_rows(
-        w: &Weights<B>,
-        weight: &str,
-        bias: Option<&str>,
-        in_features: usize,
-        out_features: usize,
-    ) -> Result<Self> {
-        Self::load_with(w, weight, bias, [in_features, out_features], true)
-    }
-
-    fn load_with(w: &Weights<B>, weight: &str, bias: Option<&str>, dims: [usize; 2], rows: bool) -> Result<Self> {
+    fn load_with(w: &Weights<B>, weight: &str, bias: Option<&str>, dims: [usize; 2]) -> Result<Self> {
         let [in_features, out_features] = dims;
         let half = crate::backend::keeps_f16_weights::<B>() && crate::weights::f16_at_rest();
         let weight = match half.then(|| w.linear_weight_f16(weight, out_features, in_features)).flatten() {
-            Some(values) => {
-                let values = if rows { values } else { transpose(&values, out_features, in_features) };
-                LinearWeight::Half { values: std::sync::Arc::new(values), dims, rows, device: w.device().clone() }
-            }
+            Some(values) => LinearWeight::Half {
+                values: std::sync::Arc::new(transpose(&values, out_features, in_features)),
+                dims,
+                device: w.device().clone(),
+            },
             None => LinearWeight::Dense(w.linear_weight(weight, out_features, in_features)?),
         };
         let bias = match bias {
@@ -206,18 +194,17 @@ impl<B: Backend> Linear<B> {
     pub fn weight(&self) -> Tensor<B, 2> {
         match &self.weight {
             LinearWeight::Dense(t) => t.clone(),
-            LinearWeight::Half { values, dims, rows, device } => {
-                let v = if *rows { widen_transposed(values, *dims) } else { widen(values) };
-                Tensor::from_data(burn::tensor::TensorData::new(v, *dims), device)
+            LinearWeight::Half { values, dims, device } => {
+                Tensor::from_data(burn::tensor::TensorData::new(widen(values), *dims), device)
             }
         }
     }
 
-    /// The fp16 weight in PyTorch's `[out, in]` layout, when it is kept so at rest.
-    pub fn f16_rows(&self) -> Option<&std::sync::Arc<Vec<half::f16>>> {
+    /// The fp16 weight in burn's `[in, out]` layout, when it is kept so at rest.
+    pub fn f16_weight(&self) -> Option<&std::sync::Arc<Vec<half::f16>>> {
         match &self.weight {
-            LinearWeight::Half { values, rows: true, .. } => Some(values),
-            _ => None,
+            LinearWeight::Half { values, .. } => Some(values),
+            LinearWeight::Dense(_) => None,
         }
     }
 
@@ -265,35 +252,6 @@ fn widen(v: &[half::f16]) -> Vec<f32> {
     use rayon::prelude::*;
     let mut out = vec![0f32; v.len()];
     out.par_chunks_mut(1 << 16).zip(v.par_chunks(1 << 16)).for_each(|(d, s)| s.convert_to_f32_slice(d));
-    out
-}
-
-/// `[out, in]` fp16 rows -> `[in, out]` f32, exactly, in parallel over blocks of `in`.
-fn widen_transposed(rows: &[half::f16], [n_in, n_out]: [usize; 2]) -> Vec<f32> {
-    use half::slice::HalfFloatSliceExt;
-    use rayon::prelude::*;
-    const T: usize = 64;
-    let mut out = vec![0f32; n_in * n_out];
-    // Tasks own bands of T output rows (T input features); inside, T x T tiles are converted
-    // in bulk (F16C where the CPU has it) and written back transposed, row by row.
-    out.par_chunks_mut(T * n_out).enumerate().for_each(|(b, dst)| {
-        let i0 = b * T;
-        let width = dst.len() / n_out.max(1);
-        let mut tile = vec![0f32; T * T];
-        for o0 in (0..n_out).step_by(T) {
-            let h = T.min(n_out - o0);
-            for r in 0..h {
-                let o = o0 + r;
-                rows[o * n_in + i0..o * n_in + i0 + width].convert_to_f32_slice(&mut tile[r * T..r * T + width]);
-            }
-            for k in 0..width {
-                let line = &mut dst[k * n_out + o0..k * n_out + o0 + h];
-                for (r, v) in line.iter_mut().enumerate() {
-                    *v = tile[r * T + k];
-                }
-            }
-        }
-    });
     out
 }
 
@@ -363,12 +321,6 @@ mod half_tests {
         let loader = crate::weights::WeightsLoader::<CpuBackend>::new("test", &store, &dev);
         let w = loader.root();
         let half = crate::weights::with_f16_at_rest(true, || Linear::load(&w.pp("l"), 21, 37, true)).unwrap();
-        let rows = crate::weights::with_f16_at_rest(true, || {
-            Linear::load_keys_rows(&w.pp("l"), "weight", Some("bias"), 21, 37)
-        })
-        .unwrap();
-        assert!(rows.f16_rows().is_some() && half.f16_rows().is_none());
-        assert_eq!(crate::models::common::to_vec_f32(rows.weight()), crate::models::common::to_vec_f32(half.weight()));
         let outside = Linear::load(&w.pp("l"), 21, 37, true).unwrap();
         assert!(!outside.is_f16_at_rest(), "f16 at rest only inside with_f16_at_rest");
         let dense = Linear::new(
@@ -376,6 +328,7 @@ mod half_tests {
             Some(w.pp("l").tensor("bias", [37]).unwrap()),
         );
         assert!(half.is_f16_at_rest() && !dense.is_f16_at_rest());
+        assert!(half.f16_weight().is_some() && dense.f16_weight().is_none());
         assert_eq!(half.weight_bytes() * 2, dense.weight_bytes());
         assert_eq!(half.weight_dims(), [21, 37]);
         let a = crate::models::common::to_vec_f32(half.weight());

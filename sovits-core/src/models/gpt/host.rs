@@ -2,9 +2,13 @@
 //!
 //! One cached step reads every weight once (77.6 M parameters at the v2 size); on CPU it is
 //! bound by memory bandwidth. The official checkpoints store fp16 weights, so keeping them as
-//! fp16 and widening each row to f32 just before the dot product computes exactly what the
-//! f32 upcast computes, with half the memory traffic. Activations, accumulation, the KV cache,
-//! layer norms and softmax stay in f32. Rows are spread over threads with rayon.
+//! fp16 and widening each piece to f32 just before it is used computes exactly what the f32
+//! upcast computes, with half the memory traffic; the fp16 weight is the model's own copy
+//! ([`Linear::f16_weight`]) when it keeps its weights at rest in fp16, so the host path costs
+//! no memory of its own. Weights are in burn's `[in, out]` layout and each output column block
+//! accumulates `x[i] * W[i, ..]` over a band of inputs, the bands are added in order (one
+//! contiguous pass over the weight, shared by every sequence of a batch). Activations, accumulation, the KV cache, layer norms and
+//! softmax stay in f32. Column blocks are spread over threads with rayon.
 //!
 //! The prefill still runs through burn (it is compute-bound); its keys and values are copied
 //! here once.
@@ -16,8 +20,8 @@ use rayon::prelude::*;
 use super::model::Text2SemanticDecoder;
 use crate::models::common::Linear;
 
-/// A weight matrix `[out, in]` (PyTorch layout: one row per output) in f16 when every value
-/// is exactly representable, else f32.
+/// A weight matrix in burn's `[in, out]` layout (one row per input feature) in f16 when every
+/// value is exactly representable, else f32.
 #[derive(Debug, Clone)]
 enum Matrix {
     /// Shared with the model's [`Linear`] when it keeps its fp16 weight at rest.
@@ -33,6 +37,7 @@ struct HostLinear {
     n_out: usize,
 }
 
+/// Input rows per task: each task streams a contiguous band of the weight.
 const ROWS_PER_TASK: usize = 64;
 
 impl HostLinear {
@@ -40,90 +45,88 @@ impl HostLinear {
     fn from_burn<B: Backend>(w: &Tensor<B, 2>, b: Option<&Tensor<B, 1>>) -> Self {
         let [n_in, n_out] = w.dims();
         let data = crate::models::common::to_vec_f32(w.clone());
-        let mut rows = vec![0f32; n_in * n_out];
-        for i in 0..n_in {
-            for o in 0..n_out {
-                rows[o * n_in + i] = data[i * n_out + o];
-            }
-        }
-        let exact_f16 = rows.iter().all(|&x| f16::from_f32(x).to_f32() == x);
+        let exact_f16 = data.iter().all(|&x| f16::from_f32(x).to_f32() == x);
         let w = if exact_f16 {
-            Matrix::F16(std::sync::Arc::new(rows.iter().map(|&x| f16::from_f32(x)).collect()))
+            Matrix::F16(std::sync::Arc::new(data.iter().map(|&x| f16::from_f32(x)).collect()))
         } else {
-            Matrix::F32(rows)
+            Matrix::F32(data)
         };
         HostLinear { w, b: b.map(|b| crate::models::common::to_vec_f32(b.clone())), n_in, n_out }
     }
 
-    /// From a model layer: shares its fp16 rows when it keeps them at rest (no copy), else
+    /// From a model layer: shares its fp16 weight when it keeps it at rest (no copy), else
     /// copies its weight as [`HostLinear::from_burn`].
     fn from_linear<B: Backend>(l: &Linear<B>) -> Self {
-        match l.f16_rows() {
-            Some(rows) => {
-                let w = l.weight_dims();
+        match l.f16_weight() {
+            Some(values) => {
+                let [n_in, n_out] = l.weight_dims();
                 HostLinear {
-                    w: Matrix::F16(rows.clone()),
+                    w: Matrix::F16(values.clone()),
                     b: l.bias.as_ref().map(|b| crate::models::common::to_vec_f32(b.clone())),
-                    n_in: w[0],
-                    n_out: w[1],
+                    n_in,
+                    n_out,
                 }
             }
             None => Self::from_burn(&l.weight(), l.bias.as_ref()),
         }
     }
 
+    /// `y = x W + b` for one input.
     fn forward(&self, simd: kernels::Simd, x: &[f32], y: &mut [f32]) {
         debug_assert_eq!(x.len(), self.n_in);
         debug_assert_eq!(y.len(), self.n_out);
-        let n_in = self.n_in;
-        y.par_chunks_mut(ROWS_PER_TASK).enumerate().for_each(|(chunk, out)| {
-            for (k, yo) in out.iter_mut().enumerate() {
-                let o = chunk * ROWS_PER_TASK + k;
-                let s = match &self.w {
-                    Matrix::F16(w) => simd.dot_f16(x, &w[o * n_in..(o + 1) * n_in]),
-                    Matrix::F32(w) => simd.dot(x, &w[o * n_in..(o + 1) * n_in]),
-                };
-                *yo = s + self.b.as_ref().map_or(0.0, |b| b[o]);
-            }
-        });
+        let mut out = vec![Vec::new()];
+        self.forward_batch(simd, std::slice::from_ref(&x.to_vec()), &mut out);
+        y.copy_from_slice(&out[0]);
     }
-}
 
-impl HostLinear {
-    /// [`HostLinear::forward`] for several inputs at once: every weight row is read once for
-    /// all of them (the batched decode's mat-mat), and each output is computed by the same
-    /// kernel as the one-input call, so the results are bitwise those of `forward`.
+    /// `y_b = x_b W + b` for several inputs at once: every piece of the weight is read (and
+    /// widened) once for all of them, the batched decode's mat-mat. Each output is accumulated
+    /// over the inputs in order by the same kernel whatever the batch, so a sequence's result
+    /// does not depend on what else is in the batch (and equals [`HostLinear::forward`]).
     fn forward_batch(&self, simd: kernels::Simd, xs: &[Vec<f32>], ys: &mut [Vec<f32>]) {
         let n = xs.len();
-        let n_in = self.n_in;
-        let mut out = vec![0f32; self.n_out * n];
-        out.par_chunks_mut(ROWS_PER_TASK * n).enumerate().for_each(|(chunk, block)| {
-            for (k, row_out) in block.chunks_mut(n).enumerate() {
-                let o = chunk * ROWS_PER_TASK + k;
-                let bias = self.b.as_ref().map_or(0.0, |b| b[o]);
-                for (x, y) in xs.iter().zip(row_out.iter_mut()) {
-                    let s = match &self.w {
-                        Matrix::F16(w) => simd.dot_f16(x, &w[o * n_in..(o + 1) * n_in]),
-                        Matrix::F32(w) => simd.dot(x, &w[o * n_in..(o + 1) * n_in]),
-                    };
-                    *y = s + bias;
+        let (n_in, n_out) = (self.n_in, self.n_out);
+        let tasks = n_in.div_ceil(ROWS_PER_TASK);
+        // Each task streams a contiguous band of input rows, four at a time, and keeps partial
+        // sums [task][batch][n_out]; the bands are then added in order.
+        let mut partial = vec![0f32; tasks * n * n_out];
+        partial.par_chunks_mut(n * n_out).enumerate().for_each(|(t, acc)| {
+            let end = ((t + 1) * ROWS_PER_TASK).min(n_in);
+            let mut i = t * ROWS_PER_TASK;
+            while i < end {
+                let k = (end - i).min(4);
+                for (x, a) in xs.iter().zip(acc.chunks_mut(n_out)) {
+                    let mut coef = [0f32; 4];
+                    coef[..k].copy_from_slice(&x[i..i + k]);
+                    match &self.w {
+                        Matrix::F16(w) => simd.axpy4_f16(coef, &w[i * n_out..(i + k) * n_out], k, a),
+                        Matrix::F32(w) => simd.axpy4(coef, &w[i * n_out..(i + k) * n_out], k, a),
+                    }
                 }
+                i += k;
             }
         });
         for (b, y) in ys.iter_mut().enumerate() {
-            y.resize(self.n_out, 0.0);
-            for (o, v) in y.iter_mut().enumerate() {
-                *v = out[o * n + b];
+            y.clear();
+            match &self.b {
+                Some(bias) => y.extend_from_slice(bias),
+                None => y.resize(n_out, 0.0),
+            }
+            for t in 0..tasks {
+                let p = &partial[(t * n + b) * n_out..(t * n + b + 1) * n_out];
+                for (v, q) in y.iter_mut().zip(p) {
+                    *v += q;
+                }
             }
         }
     }
 }
 
-/// Dot products with f32 accumulation: AVX2 + FMA (+ F16C for fp16 rows) where the CPU has
-/// them (detected at run time), portable 8-lane code elsewhere.
+/// Dot products (attention) and the `acc += a * w` of the linear layers, f32: AVX2 + FMA where
+/// the CPU has them (detected at run time), portable code elsewhere. fp16 weights are widened
+/// by `half`'s slice conversion (F16C where available) just before use.
 mod kernels {
-    use half::f16;
-
     #[derive(Debug, Clone, Copy)]
     pub(super) struct Simd {
         #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
@@ -153,15 +156,39 @@ mod kernels {
             portable_dot(x, w.iter().copied())
         }
 
-        /// `sum(x[i] * w[i])` with fp16 `w`, converted exactly to f32.
-        pub(super) fn dot_f16(self, x: &[f32], w: &[f16]) -> f32 {
-            assert_eq!(x.len(), w.len());
+        /// `acc[j] += sum_r a[r] * w[r * acc.len() + j]` over the first `k` (<= 4) rows of `w`,
+        /// the rows applied in order (fused where the CPU has FMA).
+        pub(super) fn axpy4(self, a: [f32; 4], w: &[f32], k: usize, acc: &mut [f32]) {
+            let n = acc.len();
+            assert!(k <= 4 && w.len() >= k * n);
             #[cfg(target_arch = "x86_64")]
             if self.avx2 {
-                // SAFETY: as in `dot`.
-                return unsafe { avx2::dot_f16(x, w) };
+                // SAFETY: the CPU supports AVX2 and FMA (checked in `detect`); `w` holds `k`
+                // rows of `n` (asserted).
+                return unsafe { avx2::axpy4(a, w, k, acc) };
             }
-            portable_dot(x, w.iter().map(|v| v.to_f32()))
+            for r in 0..k {
+                for (y, &x) in acc.iter_mut().zip(&w[r * n..(r + 1) * n]) {
+                    *y += a[r] * x;
+                }
+            }
+        }
+
+        /// [`Simd::axpy4`] with fp16 rows, widened exactly as they are read (F16C).
+        pub(super) fn axpy4_f16(self, a: [f32; 4], w: &[half::f16], k: usize, acc: &mut [f32]) {
+            let n = acc.len();
+            assert!(k <= 4 && w.len() >= k * n);
+            #[cfg(target_arch = "x86_64")]
+            if self.avx2 {
+                // SAFETY: the CPU supports AVX2, FMA and F16C (checked in `detect`); `w` holds
+                // `k` rows of `n` (asserted).
+                return unsafe { avx2::axpy4_f16(a, w, k, acc) };
+            }
+            for r in 0..k {
+                for (y, x) in acc.iter_mut().zip(&w[r * n..(r + 1) * n]) {
+                    *y += a[r] * x.to_f32();
+                }
+            }
         }
     }
 
@@ -176,6 +203,7 @@ mod kernels {
     #[cfg(test)]
     mod tests {
         use super::*;
+        use half::f16;
 
         /// The SIMD and portable kernels agree with an f64 reference on odd lengths (tails).
         #[test]
@@ -184,12 +212,23 @@ mod kernels {
             for n in [1usize, 7, 8, 31, 32, 33, 512, 1025] {
                 let x: Vec<f32> = (0..n).map(|_| rng.normal() as f32).collect();
                 let w: Vec<f32> = (0..n).map(|_| f16::from_f32(rng.normal() as f32).to_f32()).collect();
-                let wh: Vec<f16> = w.iter().map(|&v| f16::from_f32(v)).collect();
                 let exact: f64 = x.iter().zip(&w).map(|(a, b)| *a as f64 * *b as f64).sum();
                 let tol = 1e-5 * (n as f64).sqrt() * 4.0;
                 for simd in [Simd::detect(), Simd { avx2: false }] {
                     assert!((simd.dot(&x, &w) as f64 - exact).abs() < tol, "dot n={n} {simd:?}");
-                    assert!((simd.dot_f16(&x, &wh) as f64 - exact).abs() < tol, "dot_f16 n={n} {simd:?}");
+                    // Two rows (x, w) into acc = w / 2: f32 and fp16 rows agree with the plain sums.
+                    let rows: Vec<f32> = x.iter().chain(&w).copied().collect();
+                    let rows16: Vec<f16> = rows.iter().map(|&v| f16::from_f32(v)).collect();
+                    let mut acc: Vec<f32> = w.iter().map(|v| v * 0.5).collect();
+                    let mut acc16 = acc.clone();
+                    simd.axpy4([1.5, -0.25, 0.0, 0.0], &rows, 2, &mut acc);
+                    simd.axpy4_f16([1.5, -0.25, 0.0, 0.0], &rows16, 2, &mut acc16);
+                    for (j, (a, a16)) in acc.iter().zip(&acc16).enumerate() {
+                        let want = w[j] * 0.5 + 1.5 * x[j] - 0.25 * w[j];
+                        assert!((a - want).abs() <= 1e-5 * (1.0 + want.abs()), "axpy4 n={n}");
+                        let want16 = w[j] * 0.5 + 1.5 * rows16[j].to_f32() - 0.25 * w[j];
+                        assert!((a16 - want16).abs() <= 1e-5 * (1.0 + want16.abs()), "axpy4_f16 n={n}");
+                    }
                 }
             }
         }
@@ -197,7 +236,6 @@ mod kernels {
 
     #[cfg(target_arch = "x86_64")]
     mod avx2 {
-        use half::f16;
         use std::arch::x86_64::*;
 
         #[target_feature(enable = "avx2,fma")]
@@ -240,35 +278,62 @@ mod kernels {
         }
 
         /// # Safety
-        /// AVX2, FMA and F16C must be available; `x.len() == w.len()`.
+        /// AVX2, FMA and F16C must be available; `k <= 4`, `w.len() >= k * acc.len()`.
         #[target_feature(enable = "avx2,fma,f16c")]
-        pub(super) unsafe fn dot_f16(x: &[f32], w: &[f16]) -> f32 {
-            // SAFETY: the caller guarantees the CPU features and equal lengths.
+        pub(super) unsafe fn axpy4_f16(a: [f32; 4], w: &[half::f16], k: usize, acc: &mut [f32]) {
+            // SAFETY: as in `axpy4`.
             unsafe {
-                let n = x.len();
-                let (xp, wp) = (x.as_ptr(), w.as_ptr() as *const u16);
-                let mut acc = [_mm256_setzero_ps(); 4];
-                let mut i = 0;
-                while i + 32 <= n {
-                    for (k, a) in acc.iter_mut().enumerate() {
-                        let o = i + 8 * k;
-                        let wv = _mm256_cvtph_ps(_mm_loadu_si128(wp.add(o) as *const __m128i));
-                        *a = _mm256_fmadd_ps(_mm256_loadu_ps(xp.add(o)), wv, *a);
+                let n = acc.len();
+                let (wp, ap) = (w.as_ptr() as *const u16, acc.as_mut_ptr());
+                let c = [_mm256_set1_ps(a[0]), _mm256_set1_ps(a[1]), _mm256_set1_ps(a[2]), _mm256_set1_ps(a[3])];
+                let mut j = 0;
+                while j + 8 <= n {
+                    let mut v = _mm256_loadu_ps(ap.add(j));
+                    for (r, cr) in c.iter().enumerate().take(k) {
+                        let wv = _mm256_cvtph_ps(_mm_loadu_si128(wp.add(r * n + j) as *const __m128i));
+                        v = _mm256_fmadd_ps(*cr, wv, v);
                     }
-                    i += 32;
+                    _mm256_storeu_ps(ap.add(j), v);
+                    j += 8;
                 }
-                while i + 8 <= n {
-                    let wv = _mm256_cvtph_ps(_mm_loadu_si128(wp.add(i) as *const __m128i));
-                    acc[0] = _mm256_fmadd_ps(_mm256_loadu_ps(xp.add(i)), wv, acc[0]);
-                    i += 8;
+                while j < n {
+                    let mut v = *ap.add(j);
+                    for (r, ar) in a.iter().enumerate().take(k) {
+                        v = ar.mul_add(half::f16::from_bits(*wp.add(r * n + j)).to_f32(), v);
+                    }
+                    *ap.add(j) = v;
+                    j += 1;
                 }
-                let v = _mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3]));
-                let mut s = hsum(v);
-                while i < n {
-                    s += *xp.add(i) * f16::from_bits(*wp.add(i)).to_f32();
-                    i += 1;
+            }
+        }
+
+        /// # Safety
+        /// AVX2 and FMA must be available; `k <= 4`, `w.len() >= k * acc.len()`.
+        #[target_feature(enable = "avx2,fma")]
+        pub(super) unsafe fn axpy4(a: [f32; 4], w: &[f32], k: usize, acc: &mut [f32]) {
+            // SAFETY: the caller guarantees the CPU features and the lengths; every access is
+            // within `0..n` of `acc` and `0..k * n` of `w`.
+            unsafe {
+                let n = acc.len();
+                let (wp, ap) = (w.as_ptr(), acc.as_mut_ptr());
+                let c = [_mm256_set1_ps(a[0]), _mm256_set1_ps(a[1]), _mm256_set1_ps(a[2]), _mm256_set1_ps(a[3])];
+                let mut j = 0;
+                while j + 8 <= n {
+                    let mut v = _mm256_loadu_ps(ap.add(j));
+                    for (r, cr) in c.iter().enumerate().take(k) {
+                        v = _mm256_fmadd_ps(*cr, _mm256_loadu_ps(wp.add(r * n + j)), v);
+                    }
+                    _mm256_storeu_ps(ap.add(j), v);
+                    j += 8;
                 }
-                s
+                while j < n {
+                    let mut v = *ap.add(j);
+                    for (r, ar) in a.iter().enumerate().take(k) {
+                        v = ar.mul_add(*wp.add(r * n + j), v);
+                    }
+                    *ap.add(j) = v;
+                    j += 1;
+                }
             }
         }
     }

@@ -98,11 +98,11 @@ impl<B: Backend> Text2SemanticDecoder<B> {
                 let a = l.pp("self_attn");
                 Ok(TransformerEncoderLayer {
                     self_attn: SelfAttention {
-                        in_proj: Linear::load_keys_rows(&a, "in_proj_weight", Some("in_proj_bias"), d, 3 * d)?,
-                        out_proj: Linear::load_keys_rows(&a.pp("out_proj"), "weight", Some("bias"), d, d)?,
+                        in_proj: Linear::load_keys(&a, "in_proj_weight", Some("in_proj_bias"), d, 3 * d)?,
+                        out_proj: Linear::load_keys(&a.pp("out_proj"), "weight", Some("bias"), d, d)?,
                     },
-                    linear1: Linear::load_keys_rows(&l.pp("linear1"), "weight", Some("bias"), d, c.ffn_dim())?,
-                    linear2: Linear::load_keys_rows(&l.pp("linear2"), "weight", Some("bias"), c.ffn_dim(), d)?,
+                    linear1: Linear::load_keys(&l.pp("linear1"), "weight", Some("bias"), d, c.ffn_dim())?,
+                    linear2: Linear::load_keys(&l.pp("linear2"), "weight", Some("bias"), c.ffn_dim(), d)?,
                     norm1: LayerNorm::load(&l.pp("norm1"), d, "weight", "bias", 1e-5)?,
                     norm2: LayerNorm::load(&l.pp("norm2"), d, "weight", "bias", 1e-5)?,
                 })
@@ -115,7 +115,7 @@ impl<B: Backend> Text2SemanticDecoder<B> {
             ar_audio_embedding: Embedding::load(&w.pp("ar_audio_embedding.word_embeddings"), c.vocab_size, d)?,
             ar_audio_position: SinePositionalEmbedding { alpha: alpha("ar_audio_position")?, dim: d },
             layers,
-            ar_predict_layer: Linear::load_keys_rows(&w.pp("ar_predict_layer"), "weight", None, d, c.vocab_size)?,
+            ar_predict_layer: Linear::load_keys(&w.pp("ar_predict_layer"), "weight", None, d, c.vocab_size)?,
             config: c.clone(),
             device: w.device().clone(),
         })
