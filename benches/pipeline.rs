@@ -118,10 +118,19 @@ const SHORT: &str = "今天的天气非常好，我们一起去公园散步吧�
 /// piece handed out (text frontend, BERT, GPT prefill and the tokens of the first chunk,
 /// SoVITS of that chunk). The sentence is capped at 100 tokens (4 s; random weights rarely
 /// emit EOS), which decides the sentence mode's figure.
-#[divan::bench(args = ["sentence", "dynamic", "fixed"], sample_count = 3, sample_size = 1)]
+/// `fixed-first8`: fixed chunks with an 8-token first chunk (`first_chunk_length`).
+#[divan::bench(args = ["sentence", "dynamic", "fixed", "fixed-first8"], sample_count = 3, sample_size = 1)]
 fn first_audio(bencher: divan::Bencher, mode: &str) {
     let (t, v) = (tts(), voice());
-    let mut p = SynthesisParams { streaming: mode.parse().expect("mode"), ..SynthesisParams::default() };
+    let (name, first) = match mode.strip_suffix("-first8") {
+        Some(m) => (m, Some(8)),
+        None => (mode, None),
+    };
+    let mut p = SynthesisParams {
+        streaming: name.parse().expect("mode"),
+        first_chunk_length: first,
+        ..SynthesisParams::default()
+    };
     p.sampling.max_steps = 100;
     let first = || {
         let t0 = std::time::Instant::now();

@@ -25,7 +25,8 @@
 //! Sampling: `--top-k 15 --top-p 1 --temperature 1 --repetition-penalty 1.35 --speed 1
 //! --split cut1 --pause 0.3 --seed 0 --noise-scale 0.5 --max-tokens 1500 --max-text-chars 50000`.
 //! Streaming: `--stream sentence|dynamic|fixed` (api_v2's modes 0/2/3; default `sentence`),
-//! `--chunk-length 16 --overlap-length 2` (tokens). The WAV is written as audio arrives (a
+//! `--chunk-length 16 --overlap-length 2` (tokens), `--first-chunk-length N` (a shorter first
+//! chunk for earlier first audio; default: the chunk length, as the original). The WAV is written as audio arrives (a
 //! valid file of everything so far at every moment), and the time to the first audio is
 //! printed. `--batch-size N` decodes N sentences together in the GPT (same audio, faster for
 //! long texts). A progress bar on stderr counts sentences.
@@ -66,7 +67,7 @@ const USAGE: &str = "usage: synthesize [--models DIR | --gpt F --sovits F --hube
 [--ref WAV --ref-text T --ref-lang L | --voice FILE] [--ref2 WAV] [--allow-any-length] [--save-voice FILE] \
 (--text T | --text-file F) [--lang L] [--out out.wav] [--top-k N] [--top-p P] [--temperature T] \
 [--repetition-penalty R] [--speed S] [--split cutN] [--pause SEC] [--seed N] [--noise-scale X] [--max-tokens N] [--max-text-chars N] \
-[--stream sentence|dynamic|fixed] [--chunk-length N] [--overlap-length N] [--batch-size N]";
+[--stream sentence|dynamic|fixed] [--chunk-length N] [--first-chunk-length N] [--overlap-length N] [--batch-size N]";
 
 fn parse() -> Result<Args, String> {
     let mut a = Args {
@@ -132,6 +133,7 @@ fn parse() -> Result<Args, String> {
             "--stream" => p.streaming = value.parse().map_err(|e| format!("--stream: {e}"))?,
             "--chunk-length" => p.chunk_length = int(&value)?,
             "--overlap-length" => p.overlap_length = int(&value)?,
+            "--first-chunk-length" => p.first_chunk_length = Some(int(&value)?),
             "--batch-size" => p.batch_size = int(&value)?,
             other => return Err(format!("unknown flag {other}")),
         }

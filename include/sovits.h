@@ -169,6 +169,10 @@ typedef struct sovits_synth_params {
   int32_t chunk_length;
   // Modes 2/3: the overlap between chunks in tokens, 1..chunk_length (2). Added in 0.1.2.
   int32_t overlap_length;
+  // Modes 2/3: a shorter first chunk in tokens, overlap_length+1..chunk_length, for earlier
+  // first audio;
+  // 0 (the default) = `chunk_length`, the original's behaviour. Added in 0.1.2.
+  int32_t first_chunk_length;
   // Sentences the GPT decodes together, 1..64 (1): the same audio as one by one, faster
   // for long texts on the CPU (host GPT decode path, sentence mode only). Added in 0.1.2.
   int32_t batch_size;

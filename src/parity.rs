@@ -974,11 +974,11 @@ fn stream_chunking<B: Backend>(io: &IoCase, m: &Text2SemanticDecoder<B>) -> Toke
         .and_then(Json::as_bool)
         .unwrap_or_else(|| p.get("mode").and_then(Json::as_i64) == Some(3));
     if fixed {
-        return TokenChunking::Fixed { length };
+        return TokenChunking::Fixed { length, first_length: None };
     }
     let mute = p.get("mute_token").and_then(Json::as_u64).unwrap_or(486) as u32;
     let threshold = p.get("chunk_split_thershold").and_then(Json::as_f64).unwrap_or(0.0) as f32;
-    TokenChunking::AtMute { length, similarity: mute_similarity(m, mute), threshold }
+    TokenChunking::AtMute { length, first_length: None, similarity: mute_similarity(m, mute), threshold }
 }
 
 /// One yield of a streaming GPT run, as the fixtures record it.

@@ -89,6 +89,18 @@ fn fixed_chunks_match_the_sentence_tokens_and_length() {
 }
 
 #[test]
+fn a_shorter_first_chunk_comes_first() {
+    let p = SynthesisParams { first_chunk_length: Some(3), ..params(StreamingMode::FixedChunks, 6) };
+    let chunks = run(&p);
+    let first: Vec<usize> = chunks.iter().filter(|c| c.index == 0).map(|c| c.tokens.len()).collect();
+    assert_eq!(first[0], 3, "{first:?}");
+    assert!(first[1..first.len() - 1].iter().all(|&n| n == 6), "{first:?}");
+    let whole = run(&params(StreamingMode::Sentence, 16));
+    let toks: Vec<u32> = chunks.iter().filter(|c| c.index == 0).flat_map(|c| c.tokens.iter().copied()).collect();
+    assert_eq!(toks, whole[0].tokens);
+}
+
+#[test]
 fn dynamic_chunks_cover_the_sentence() {
     let whole = run(&params(StreamingMode::Sentence, 16));
     let chunks = run(&params(StreamingMode::DynamicChunks, 3));
@@ -129,6 +141,11 @@ fn callbacks_and_cancels_stop_within_a_chunk() {
 #[test]
 fn bad_chunk_settings_are_refused() {
     let v = voice();
+    for first in [5, 2] {
+        let p = SynthesisParams { first_chunk_length: Some(first), ..params(StreamingMode::FixedChunks, 4) };
+        let e = tts().synthesize(&v, TEXT, Lang::En, &p).unwrap_err();
+        assert!(matches!(&e, Error::InvalidArgument(m) if m.contains("first_chunk_length")), "{e}");
+    }
     for (chunk, overlap, what) in
         [(0, 1, "chunk_length"), (501, 2, "chunk_length"), (4, 5, "overlap_length"), (4, 0, "overlap_length")]
     {

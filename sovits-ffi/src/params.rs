@@ -45,6 +45,10 @@ pub struct sovits_synth_params {
     pub chunk_length: i32,
     /// Modes 2/3: the overlap between chunks in tokens, 1..chunk_length (2). Added in 0.1.2.
     pub overlap_length: i32,
+    /// Modes 2/3: a shorter first chunk in tokens, overlap_length+1..chunk_length, for earlier
+    /// first audio;
+    /// 0 (the default) = `chunk_length`, the original's behaviour. Added in 0.1.2.
+    pub first_chunk_length: i32,
     /// Sentences the GPT decodes together, 1..64 (1): the same audio as one by one, faster
     /// for long texts on the CPU (host GPT decode path, sentence mode only). Added in 0.1.2.
     pub batch_size: i32,
@@ -76,6 +80,7 @@ pub extern "C" fn sovits_synth_default_params() -> sovits_synth_params {
         streaming_mode: d.streaming.api_v2_number() as i32,
         chunk_length: d.chunk_length as i32,
         overlap_length: d.overlap_length as i32,
+        first_chunk_length: 0,
         batch_size: d.batch_size as i32,
     }
 }
@@ -134,6 +139,11 @@ pub unsafe fn synthesis_params(params: *const sovits_synth_params) -> Result<Syn
         chunk_length: p.chunk_length as usize,
         overlap_length: p.overlap_length as usize,
         batch_size: p.batch_size as usize,
+        first_chunk_length: match p.first_chunk_length {
+            0 => None,
+            n if n < 0 => return Err(Fail::invalid(format!("first_chunk_length must be >= 0, got {n}"))),
+            n => Some(n as usize),
+        },
         ..SynthesisParams::default()
     };
     s.validate()?;

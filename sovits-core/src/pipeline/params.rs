@@ -34,6 +34,9 @@ pub struct SynthesisParams {
     /// Token-chunk streaming: the shortest chunk in semantic tokens (upstream's
     /// `min_chunk_length`, 16 = 0.64 s), 1..=[`MAX_CHUNK_TOKENS`].
     pub chunk_length: usize,
+    /// Token-chunk streaming: a shorter first chunk (tokens, `overlap_length + 1..=chunk_length`)
+    /// for earlier first audio; `None` (the default) is upstream's behaviour, every chunk `chunk_length`.
+    pub first_chunk_length: Option<usize>,
     /// Token-chunk streaming: the overlap between chunks in tokens (upstream's
     /// `overlap_length`, 2), 1..=`chunk_length`.
     pub overlap_length: usize,
@@ -119,6 +122,7 @@ impl Default for SynthesisParams {
             max_text_chars: crate::limits::DEFAULT_MAX_TEXT_CHARS,
             streaming: StreamingMode::Sentence,
             chunk_length: 16,
+            first_chunk_length: None,
             overlap_length: 2,
             batch_size: 1,
         }
@@ -152,6 +156,15 @@ impl SynthesisParams {
             return bad(format!(
                 "chunk_length must be in 1..={MAX_CHUNK_TOKENS} semantic tokens (16 = 0.64 s), got {}",
                 self.chunk_length
+            ));
+        }
+        if let Some(f) = self.first_chunk_length
+            && (f <= self.overlap_length || f > self.chunk_length)
+        {
+            return bad(format!(
+                "first_chunk_length must be longer than overlap_length ({}, which the first piece holds back) \
+                 and at most chunk_length ({}), got {f}",
+                self.overlap_length, self.chunk_length
             ));
         }
         if self.batch_size == 0 || self.batch_size > MAX_BATCH_SIZE {

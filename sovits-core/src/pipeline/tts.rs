@@ -512,9 +512,12 @@ impl<B: Backend> Tts<B> {
         let Call { params, cancel } = *call;
         self.check_bert(phones, &bert)?;
         let chunking = match params.streaming {
-            StreamingMode::FixedChunks => TokenChunking::Fixed { length: params.chunk_length },
+            StreamingMode::FixedChunks => {
+                TokenChunking::Fixed { length: params.chunk_length, first_length: params.first_chunk_length }
+            }
             _ => TokenChunking::AtMute {
                 length: params.chunk_length,
+                first_length: params.first_chunk_length,
                 similarity: self.mute_similarity.clone(),
                 threshold: MUTE_SPLIT_THRESHOLD,
             },
@@ -533,6 +536,7 @@ impl<B: Backend> Tts<B> {
             params.overlap_length,
         )?;
         let mut completed = false;
+        let mut pending = Vec::new();
         let mut on_chunk = |c: crate::models::gpt::TokenChunk<'_>| -> Result<bool> {
             if cancel.is_cancelled() {
                 return Err(Error::Cancelled);
@@ -544,11 +548,14 @@ impl<B: Backend> Tts<B> {
             if peak > 1.0 {
                 samples.iter_mut().for_each(|v| *v /= peak);
             }
+            pending.extend_from_slice(c.tokens.unwrap_or_default());
             if samples.is_empty() && !c.is_final {
+                // Nothing to play yet (a chunk no longer than the overlap): its tokens go
+                // with the next piece.
                 return Ok(true);
             }
             completed = c.is_final;
-            Ok(on_piece(samples, c.tokens.map(<[u32]>::to_vec).unwrap_or_default(), c.is_final))
+            Ok(on_piece(samples, std::mem::take(&mut pending), c.is_final))
         };
         self.gpt.infer_streaming(
             &self.decoder,

@@ -26,6 +26,9 @@ pub enum TokenChunking {
     Fixed {
         /// Tokens per chunk (`min_chunk_length`, 16).
         length: usize,
+        /// A different length for the first chunk (earlier first audio); `None`: `length`, as
+        /// upstream.
+        first_length: Option<usize>,
     },
     /// api_v2 `streaming_mode` 2: once `length + 2` tokens are pending, cut after the best
     /// pair of tokens similar to the mute token at a position `>= length`; the chunk handed
@@ -34,6 +37,8 @@ pub enum TokenChunking {
     AtMute {
         /// Shortest chunk (`min_chunk_length`, 16).
         length: usize,
+        /// A different shortest length for the first chunk; `None`: `length`, as upstream.
+        first_length: Option<usize>,
         /// Cosine similarity of every semantic token's embedding to the mute token's
         /// ([`mute_similarity`]).
         similarity: Vec<f32>,
@@ -47,6 +52,7 @@ impl TokenChunking {
     pub fn at_mute<B: Backend>(model: &Text2SemanticDecoder<B>, length: usize) -> Self {
         TokenChunking::AtMute {
             length,
+            first_length: None,
             similarity: mute_similarity(model, MUTE_TOKEN),
             threshold: MUTE_SPLIT_THRESHOLD,
         }
@@ -55,16 +61,26 @@ impl TokenChunking {
     /// The chunk length.
     pub fn length(&self) -> usize {
         match self {
-            TokenChunking::Fixed { length } | TokenChunking::AtMute { length, .. } => *length,
+            TokenChunking::Fixed { length, .. } | TokenChunking::AtMute { length, .. } => *length,
+        }
+    }
+
+    /// The first chunk's length.
+    pub fn first_length(&self) -> usize {
+        match self {
+            TokenChunking::Fixed { length, first_length } | TokenChunking::AtMute { length, first_length, .. } => {
+                first_length.unwrap_or(*length)
+            }
         }
     }
 
     pub(crate) fn validate(&self) -> Result<()> {
-        let n = self.length();
-        if n == 0 || n > MAX_CHUNK_TOKENS {
-            return Err(Error::InvalidArgument(format!(
-                "the chunk length must be in 1..={MAX_CHUNK_TOKENS} semantic tokens, got {n}"
-            )));
+        for n in [self.length(), self.first_length()] {
+            if n == 0 || n > MAX_CHUNK_TOKENS {
+                return Err(Error::InvalidArgument(format!(
+                    "the chunk length must be in 1..={MAX_CHUNK_TOKENS} semantic tokens, got {n}"
+                )));
+            }
         }
         Ok(())
     }
@@ -131,6 +147,8 @@ pub(crate) struct Chunker<'c> {
     /// Read pointer into `y` (prompt included).
     ptr: usize,
     prompt_len: usize,
+    /// Whether a chunk was handed out already (the first one may have its own length).
+    cut_once: bool,
     pub(crate) tests: Vec<CutTest>,
     score: Vec<f32>,
 }
@@ -143,7 +161,7 @@ pub(crate) struct Cut {
 
 impl<'c> Chunker<'c> {
     pub(crate) fn new(mode: &'c TokenChunking, prompt_len: usize) -> Self {
-        Chunker { mode, counter: 0, ptr: prompt_len, prompt_len, tests: Vec::new(), score: Vec::new() }
+        Chunker { mode, counter: 0, ptr: prompt_len, prompt_len, cut_once: false, tests: Vec::new(), score: Vec::new() }
     }
 
     /// Called at the start of every step (upstream's `token_counter += 1`).
@@ -154,9 +172,16 @@ impl<'c> Chunker<'c> {
     /// After a token was appended to `y` and the run goes on: the chunk to hand out, if any
     /// (`y[start..]`), with the pointer already moved.
     pub(crate) fn after_step(&mut self, y: &[u32], step: usize) -> Option<Cut> {
+        let length = if self.cut_once { self.mode.length() } else { self.mode.first_length() };
+        let cut = self.decide(y, step, length);
+        self.cut_once |= cut.is_some();
+        cut
+    }
+
+    fn decide(&mut self, y: &[u32], step: usize, length: usize) -> Option<Cut> {
         match self.mode {
-            TokenChunking::Fixed { length } => {
-                if self.counter < *length {
+            TokenChunking::Fixed { .. } => {
+                if self.counter < length {
                     return None;
                 }
                 let start = y.len() - self.counter;
@@ -165,7 +190,7 @@ impl<'c> Chunker<'c> {
                 self.counter = 0;
                 Some(Cut { start: start - self.prompt_len, advance })
             }
-            TokenChunking::AtMute { length, similarity, threshold } => {
+            TokenChunking::AtMute { similarity, threshold, .. } => {
                 if self.counter < length + CHECK_TOKENS {
                     return None;
                 }
@@ -185,7 +210,7 @@ impl<'c> Chunker<'c> {
                     }
                 }
                 let best = self.score[a];
-                let cut = best >= 0.0 && a + 1 >= *length;
+                let cut = best >= 0.0 && a + 1 >= length;
                 self.tests.push(CutTest { step, window: self.counter, argmax: a, best, cut });
                 if !cut {
                     return None;
@@ -224,7 +249,7 @@ mod tests {
 
     #[test]
     fn fixed_chunks_every_length_tokens() {
-        let mode = TokenChunking::Fixed { length: 3 };
+        let mode = TokenChunking::Fixed { length: 3, first_length: None };
         let mut c = Chunker::new(&mode, 2);
         let mut y = vec![7, 7];
         let mut cuts = vec![];
@@ -240,10 +265,27 @@ mod tests {
     }
 
     #[test]
+    fn a_shorter_first_chunk() {
+        let mode = TokenChunking::Fixed { length: 3, first_length: Some(1) };
+        let mut c = Chunker::new(&mode, 0);
+        let (mut y, mut lens) = (vec![], vec![]);
+        for step in 0..7 {
+            c.begin_step();
+            y.push(step as u32);
+            if let Some(cut) = c.after_step(&y, step) {
+                lens.push(y.len() - cut.start);
+            }
+        }
+        assert_eq!(lens, vec![1, 3, 3]);
+        let bad = TokenChunking::Fixed { length: 3, first_length: Some(0) };
+        assert!(bad.validate().is_err());
+    }
+
+    #[test]
     fn dynamic_cut_yields_the_window_and_advances_past_the_pair() {
         // Tokens 1 are "mute" (similarity 0.5), others -0.5.
         let sim = vec![-0.5, 0.5];
-        let mode = TokenChunking::AtMute { length: 2, similarity: sim, threshold: 0.0 };
+        let mode = TokenChunking::AtMute { length: 2, first_length: None, similarity: sim, threshold: 0.0 };
         let mut c = Chunker::new(&mode, 0);
         let toks = [0u32, 0, 1, 1, 0, 0, 0, 0];
         let mut y = vec![];
