@@ -92,16 +92,28 @@ impl HostLinear {
         // sums [task][batch][n_out]; the bands are then added in order.
         let mut partial = vec![0f32; tasks * n * n_out];
         partial.par_chunks_mut(n * n_out).enumerate().for_each(|(t, acc)| {
+            let mut wide = if n > 1 { vec![0f32; 4 * n_out] } else { Vec::new() };
             let end = ((t + 1) * ROWS_PER_TASK).min(n_in);
             let mut i = t * ROWS_PER_TASK;
             while i < end {
                 let k = (end - i).min(4);
+                // One sequence reads the fp16 rows directly; a batch widens them once for all
+                // (widening is exact, so both give the same sums).
+                let rows: Option<&[f32]> = match &self.w {
+                    Matrix::F32(w) => Some(&w[i * n_out..(i + k) * n_out]),
+                    Matrix::F16(w) if n > 1 => {
+                        simd.widen(&w[i * n_out..(i + k) * n_out], &mut wide[..k * n_out]);
+                        Some(&wide[..k * n_out])
+                    }
+                    Matrix::F16(_) => None,
+                };
                 for (x, a) in xs.iter().zip(acc.chunks_mut(n_out)) {
                     let mut coef = [0f32; 4];
                     coef[..k].copy_from_slice(&x[i..i + k]);
-                    match &self.w {
-                        Matrix::F16(w) => simd.axpy4_f16(coef, &w[i * n_out..(i + k) * n_out], k, a),
-                        Matrix::F32(w) => simd.axpy4(coef, &w[i * n_out..(i + k) * n_out], k, a),
+                    match (rows, &self.w) {
+                        (Some(r), _) => simd.axpy4(coef, r, k, a),
+                        (None, Matrix::F16(w)) => simd.axpy4_f16(coef, &w[i * n_out..(i + k) * n_out], k, a),
+                        (None, Matrix::F32(_)) => unreachable!("f32 rows are always read directly"),
                     }
                 }
                 i += k;
@@ -171,6 +183,19 @@ mod kernels {
                 for (y, &x) in acc.iter_mut().zip(&w[r * n..(r + 1) * n]) {
                     *y += a[r] * x;
                 }
+            }
+        }
+
+        /// `out[j] = w[j]` widened exactly from fp16 (F16C where the CPU has it).
+        pub(super) fn widen(self, w: &[half::f16], out: &mut [f32]) {
+            assert_eq!(w.len(), out.len());
+            #[cfg(target_arch = "x86_64")]
+            if self.avx2 {
+                // SAFETY: the CPU supports F16C (checked in `detect`); equal lengths.
+                return unsafe { avx2::widen(w, out) };
+            }
+            for (o, v) in out.iter_mut().zip(w) {
+                *o = v.to_f32();
             }
         }
 
@@ -274,6 +299,27 @@ mod kernels {
                     i += 1;
                 }
                 s
+            }
+        }
+
+        /// # Safety
+        /// AVX2 and F16C must be available; `w.len() == out.len()`.
+        #[target_feature(enable = "avx2,f16c")]
+        pub(super) unsafe fn widen(w: &[half::f16], out: &mut [f32]) {
+            // SAFETY: the caller guarantees the CPU features and equal lengths; every access
+            // is within `0..n`.
+            unsafe {
+                let n = w.len();
+                let (wp, op) = (w.as_ptr() as *const u16, out.as_mut_ptr());
+                let mut i = 0;
+                while i + 8 <= n {
+                    _mm256_storeu_ps(op.add(i), _mm256_cvtph_ps(_mm_loadu_si128(wp.add(i) as *const __m128i)));
+                    i += 8;
+                }
+                while i < n {
+                    *op.add(i) = half::f16::from_bits(*wp.add(i)).to_f32();
+                    i += 1;
+                }
             }
         }
 
