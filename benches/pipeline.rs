@@ -11,10 +11,6 @@ use std::sync::OnceLock;
 
 use sovits_core::audio::Audio;
 use sovits_core::backend::CpuBackend;
-use sovits_core::models::bert::{BertConfig, BertModel, BertTokenizer};
-use sovits_core::models::gpt::{GptConfig, Text2SemanticDecoder};
-use sovits_core::models::hubert::{HubertConfig, HubertModel};
-use sovits_core::models::sovits::{SovitsConfig, SynthesizerTrn};
 use sovits_core::pipeline::{CancelToken, SynthesisParams, Transcript, Tts, TtsOptions, Voice, VoiceOptions};
 use sovits_core::text::Lang;
 
@@ -34,38 +30,12 @@ fn main() {
 fn tts() -> &'static Tts<B> {
     static T: OnceLock<Tts<B>> = OnceLock::new();
     T.get_or_init(|| {
-        let dev = Default::default();
-        let tok = BertTokenizer::from_folder(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/parity/tiny/official/chinese-roberta-wwm-ext-large"
-        ))
-        .expect("tokenizer");
-        // As `Tts::load` with the default options: fp16 weights kept fp16 at rest.
-        sovits_core::weights::with_f16_at_rest(TtsOptions::default().f16_weights_at_rest, || {
-            Tts::from_parts(
-                Text2SemanticDecoder::random(&GptConfig::v2(), 0, &dev).expect("gpt"),
-                SynthesizerTrn::random(&SovitsConfig::v2(), 0, &dev).expect("sovits"),
-                HubertModel::random(&HubertConfig::base(), 0, &dev).expect("hubert"),
-                BertModel::random(&BertConfig::large(), 0, &dev).expect("bert"),
-                tok,
-                &TtsOptions::default(),
-                &dev,
-            )
-        })
+        sovits_suite::fixtures::random_official_tts(&TtsOptions::default(), &Default::default()).expect("models")
     })
 }
 
 fn reference() -> Audio {
-    let sr = 32_000.0;
-    let samples = (0..(5.0 * sr) as usize)
-        .map(|i| {
-            let t = i as f64 / sr;
-            let f0 = 140.0 + 20.0 * (t * 3.0).sin();
-            ((1..8).map(|h| (2.0 * std::f64::consts::PI * f0 * h as f64 * t).sin() / h as f64).sum::<f64>() * 0.2)
-                as f32
-        })
-        .collect();
-    Audio { samples, sample_rate: 32_000 }
+    sovits_suite::fixtures::synthetic_reference()
 }
 
 fn voice() -> &'static Voice {

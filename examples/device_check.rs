@@ -16,12 +16,8 @@
 use std::time::Instant;
 
 use burn::tensor::backend::Backend;
-use sovits_core::audio::Audio;
-use sovits_core::models::bert::{BertConfig, BertModel, BertTokenizer};
-use sovits_core::models::gpt::{GptConfig, SamplingParams, Text2SemanticDecoder};
-use sovits_core::models::hubert::{HubertConfig, HubertModel};
-use sovits_core::models::sovits::{SovitsConfig, SynthesizerTrn};
-use sovits_core::pipeline::{CancelToken, StreamingMode, SynthesisParams, Transcript, Tts, TtsOptions, VoiceOptions};
+use sovits_core::models::gpt::SamplingParams;
+use sovits_core::pipeline::{CancelToken, StreamingMode, SynthesisParams, Transcript, TtsOptions, VoiceOptions};
 use sovits_core::text::{FrontendOptions, Lang, phonemize_with};
 
 /// A 35-character sentence: with a 250-token cap, a 10 s utterance.
@@ -40,36 +36,12 @@ struct Report {
     tokens: Vec<u32>,
 }
 
-fn reference() -> Audio {
-    let sr = 32_000.0;
-    let samples = (0..(5.0 * sr) as usize)
-        .map(|i| {
-            let t = i as f64 / sr;
-            let f0 = 140.0 + 20.0 * (t * 3.0).sin();
-            ((1..8).map(|h| (2.0 * std::f64::consts::PI * f0 * h as f64 * t).sin() / h as f64).sum::<f64>() * 0.2)
-                as f32
-        })
-        .collect();
-    Audio { samples, sample_rate: 32_000 }
-}
-
 fn run<B: Backend>(label: &str, dev: &B::Device, host_gpt_decode: bool) -> Result<Report, sovits_core::Error> {
     let t0 = Instant::now();
-    let tok = BertTokenizer::from_folder(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/parity/tiny/official/chinese-roberta-wwm-ext-large"
-    ))?;
-    let tts = Tts::<B>::from_parts(
-        Text2SemanticDecoder::random(&GptConfig::v2(), 0, dev)?,
-        SynthesizerTrn::random(&SovitsConfig::v2(), 0, dev)?,
-        HubertModel::random(&HubertConfig::base(), 0, dev)?,
-        BertModel::random(&BertConfig::large(), 0, dev)?,
-        tok,
-        &TtsOptions { host_gpt_decode, ..Default::default() },
-        dev,
-    );
+    let opts = TtsOptions { host_gpt_decode, ..Default::default() };
+    let tts = sovits_suite::fixtures::random_official_tts::<B>(&opts, dev)?;
     let voice = tts.voice(
-        &reference(),
+        &sovits_suite::fixtures::synthetic_reference(),
         Some(&Transcript::new("这是一段参考音频的文字内容。", Lang::Zh)),
         &VoiceOptions::default(),
     )?;
@@ -92,7 +64,7 @@ fn run<B: Backend>(label: &str, dev: &B::Device, host_gpt_decode: bool) -> Resul
     // SoVITS alone on those tokens.
     let (_, sovits, _, _) = tts.models();
     let ge_t = Instant::now();
-    let spec = tts.reference_spectrogram(&reference())?;
+    let spec = tts.reference_spectrogram(&sovits_suite::fixtures::synthetic_reference())?;
     let ge = sovits.timbre(&[sovits_core::models::sovits::ReferenceInput::new(spec.to_tensor(dev))])?;
     let trace =
         sovits.decode_with_timbre(&r.tokens, &p.ids, ge, 0.5, 1.0, sovits_core::models::sovits::Noise::Seed(0))?;

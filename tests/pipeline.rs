@@ -26,17 +26,8 @@ fn ref_wav() -> Audio {
     read_wav(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/parity/tiny/io/ref_32k.wav")).unwrap()
 }
 
-/// The tiny model in the official file formats (its BERT is 64 wide while its GPT expects
-/// 1024, so only English text, which gets zero BERT features, runs on it).
 fn paths() -> ModelPaths {
-    let d = official();
-    ModelPaths {
-        gpt: d.join("gpt_v2.ckpt"),
-        sovits: d.join("sovits_v2.pth"),
-        hubert: d.join("chinese-hubert-base"),
-        bert: d.join("chinese-roberta-wwm-ext-large"),
-        sv: None,
-    }
+    sovits_suite::fixtures::tiny_model_paths()
 }
 
 fn tts() -> &'static Tts<B> {

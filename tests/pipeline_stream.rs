@@ -4,40 +4,26 @@
 //! and bad chunk settings are refused before any work; batched GPT decoding of a text's
 //! sentences gives what one-by-one decoding gives.
 
-use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use sovits_core::Error;
-use sovits_core::audio::read_wav;
 use sovits_core::backend::CpuBackend;
 use sovits_core::pipeline::{
-    CancelToken, Chunk, ModelPaths, StreamingMode, SynthesisParams, Transcript, Tts, TtsOptions, Voice, VoiceOptions,
+    CancelToken, Chunk, StreamingMode, SynthesisParams, Transcript, Tts, TtsOptions, Voice, VoiceOptions,
 };
 use sovits_core::text::Lang;
+use sovits_suite::fixtures::{tiny_model_paths, tiny_reference};
 
 type B = CpuBackend;
 
 fn tts() -> &'static Tts<B> {
     static T: OnceLock<Tts<B>> = OnceLock::new();
-    T.get_or_init(|| {
-        let d = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/parity/tiny/official");
-        let paths = ModelPaths {
-            gpt: d.join("gpt_v2.ckpt"),
-            sovits: d.join("sovits_v2.pth"),
-            hubert: d.join("chinese-hubert-base"),
-            bert: d.join("chinese-roberta-wwm-ext-large"),
-            sv: None,
-        };
-        Tts::load(&paths, &TtsOptions::default(), &Default::default()).expect("tiny model")
-    })
+    T.get_or_init(|| Tts::load(&tiny_model_paths(), &TtsOptions::default(), &Default::default()).expect("tiny model"))
 }
 
 fn voice() -> Voice {
-    let wav =
-        read_wav(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/parity/tiny/io/ref_32k.wav")).unwrap();
-    tts()
-        .voice(&wav, Some(&Transcript::new("Hello there, how are you today", Lang::En)), &VoiceOptions::default())
-        .unwrap()
+    let t = Transcript::new("Hello there, how are you today", Lang::En);
+    tts().voice(&tiny_reference(), Some(&t), &VoiceOptions::default()).unwrap()
 }
 
 const TEXT: &str = "One sentence here. Another one follows.";
@@ -182,24 +168,11 @@ fn batched_sentences_equal_one_by_one() {
 /// as f32 weights.
 #[test]
 fn f16_at_rest_changes_nothing_but_memory() {
-    let d = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/parity/tiny/official");
-    let paths = ModelPaths {
-        gpt: d.join("gpt_v2.ckpt"),
-        sovits: d.join("sovits_v2.pth"),
-        hubert: d.join("chinese-hubert-base"),
-        bert: d.join("chinese-roberta-wwm-ext-large"),
-        sv: None,
-    };
-    let f32_tts =
-        Tts::<B>::load(&paths, &TtsOptions { f16_weights_at_rest: false, ..Default::default() }, &Default::default())
-            .unwrap();
-    let wav =
-        read_wav(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/parity/tiny/io/ref_32k.wav")).unwrap();
+    let opts = TtsOptions { f16_weights_at_rest: false, ..Default::default() };
+    let f32_tts = Tts::<B>::load(&tiny_model_paths(), &opts, &Default::default()).unwrap();
     let t = Transcript::new("Hello there, how are you today", Lang::En);
-    let (va, vb) = (
-        tts().voice(&wav, Some(&t), &VoiceOptions::default()).unwrap(),
-        f32_tts.voice(&wav, Some(&t), &VoiceOptions::default()).unwrap(),
-    );
+    let va = tts().voice(&tiny_reference(), Some(&t), &VoiceOptions::default()).unwrap();
+    let vb = f32_tts.voice(&tiny_reference(), Some(&t), &VoiceOptions::default()).unwrap();
     assert_eq!(va, vb);
     let p = SynthesisParams::default();
     assert_eq!(

@@ -21,7 +21,7 @@ use sovits_core::audio::read_wav;
 use sovits_core::backend::CpuBackend;
 use sovits_core::models::gpt::SamplingParams;
 use sovits_core::pipeline::{
-    CancelToken, ModelPaths, ReferenceOptions, SynthesisParams, Transcript, Tts, TtsOptions, Voice, VoiceOptions,
+    CancelToken, ReferenceOptions, SynthesisParams, Transcript, Tts, TtsOptions, Voice, VoiceOptions,
 };
 use sovits_core::rng::Rng;
 use sovits_core::text::Lang;
@@ -145,14 +145,7 @@ fn soak_one_model_many_threads() {
 
 fn soak() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/parity/tiny");
-    let d = root.join("official");
-    let paths = ModelPaths {
-        gpt: d.join("gpt_v2.ckpt"),
-        sovits: d.join("sovits_v2.pth"),
-        hubert: d.join("chinese-hubert-base"),
-        bert: d.join("chinese-roberta-wwm-ext-large"),
-        sv: None,
-    };
+    let paths = sovits_suite::fixtures::tiny_model_paths();
     let tts = Arc::new(Tts::<B>::load(&paths, &TtsOptions::default(), &Default::default()).expect("tiny model"));
     let reference = read_wav(root.join("io/ref_32k.wav")).unwrap();
     let fe = VoiceOptions::default();

@@ -132,11 +132,7 @@ impl<'m, B: Backend> ChunkDecoder<'m, B> {
         }
         self.tokens.extend_from_slice(chunk);
         let len = chunk.len();
-        let ol = if !self.first && len < SHORT_CHUNK {
-            self.overlap_length + (SHORT_CHUNK - len)
-        } else {
-            self.overlap_length
-        };
+        let ol = self.overlap_for(len);
         let result_length = (!self.first).then_some(len + ol);
         let overlap_frames = self.last_latent.as_ref().map(|l| {
             let n = l.dims()[2];
@@ -185,14 +181,19 @@ impl<'m, B: Backend> ChunkDecoder<'m, B> {
         })
     }
 
+    /// The overlap (tokens) of the next chunk of `len` tokens: upstream's `overlap_length`,
+    /// longer for a non-first chunk shorter than 10 tokens.
+    fn overlap_for(&self, len: usize) -> usize {
+        if !self.first && len < SHORT_CHUNK { self.overlap_length + (SHORT_CHUNK - len) } else { self.overlap_length }
+    }
+
     /// The index of the first frame of the next call's window in the whole utterance (for
     /// [`Noise::Frames`]), given the chunk about to be pushed.
     pub fn next_first_frame(&self, chunk_len: usize) -> usize {
         if self.first {
             return 0;
         }
-        let ol =
-            if chunk_len < SHORT_CHUNK { self.overlap_length + (SHORT_CHUNK - chunk_len) } else { self.overlap_length };
+        let ol = self.overlap_for(chunk_len);
         let total = 2 * (self.tokens.len() + chunk_len);
         let window = (2 * (chunk_len + ol)).min(total);
         ((total - window) as f64 / self.speed as f64) as usize

@@ -145,6 +145,13 @@ struct DeviceVoice<'v, B: Backend> {
     prompt_bert: Option<Tensor<B, 2>>,
 }
 
+impl<B: Backend> DeviceVoice<'_, B> {
+    /// The GPT's prompt tokens, `None` in reference-free mode.
+    fn prompt_tokens(&self) -> Option<&[u32]> {
+        (!self.voice.is_reference_free()).then_some(self.voice.prompt_tokens.as_slice())
+    }
+}
+
 impl<B: Backend> Tts<B> {
     /// Loads the parts (every tensor checked; the errors name missing files and keys). The
     /// SoVITS file decides the version; v2Pro/v2ProPlus need `paths.sv` (the speaker model),
@@ -523,7 +530,7 @@ impl<B: Backend> Tts<B> {
             },
         };
         let (all_phones, all_bert) = self.gpt_inputs(dv, phones, bert);
-        let prompt = (!dv.voice.is_reference_free()).then_some(dv.voice.prompt_tokens.as_slice());
+        let prompt = dv.prompt_tokens();
         let input = GptInput { phones: &all_phones, bert: all_bert, prompt };
         let sampling = params.sampling_for(sentence);
         let seed = params.sentence_seed(sentence);
@@ -544,10 +551,7 @@ impl<B: Backend> Tts<B> {
             let first = dec.next_first_frame(c.tokens.map_or(0, <[u32]>::len));
             let step = dec.push(c.tokens, c.is_final, Noise::Frames { seed, first })?;
             let mut samples = step.samples;
-            let peak = samples.iter().fold(0f32, |a, &b| a.max(b.abs()));
-            if peak > 1.0 {
-                samples.iter_mut().for_each(|v| *v /= peak);
-            }
+            limit_peak(&mut samples);
             pending.extend_from_slice(c.tokens.unwrap_or_default());
             if samples.is_empty() && !c.is_final {
                 // Nothing to play yet (a chunk no longer than the overlap): its tokens go
@@ -582,7 +586,7 @@ impl<B: Backend> Tts<B> {
         let Call { params, cancel } = *call;
         self.check_bert(phones, &bert)?;
         let (all_phones, all_bert) = self.gpt_inputs(dv, phones, bert);
-        let prompt = (!dv.voice.is_reference_free()).then_some(dv.voice.prompt_tokens.as_slice());
+        let prompt = dv.prompt_tokens();
         let input = GptInput { phones: &all_phones, bert: all_bert, prompt };
         let sampling = params.sampling_for(sentence);
         let out = self.gpt.infer_with(&self.decoder, input, &sampling, state, None, &|| cancel.is_cancelled())?;
@@ -625,7 +629,7 @@ impl<B: Backend> Tts<B> {
         first: usize,
     ) -> Result<Vec<Vec<u32>>> {
         let Call { params, cancel } = *call;
-        let prompt = (!dv.voice.is_reference_free()).then_some(dv.voice.prompt_tokens.as_slice());
+        let prompt = dv.prompt_tokens();
         let mut owned = Vec::with_capacity(group.len());
         for (phones, bert) in group {
             self.check_bert(phones, bert)?;
@@ -744,10 +748,7 @@ impl<B: Backend> Tts<B> {
                         return Err(Error::Cancelled);
                     }
                     let mut audio = self.sentence_audio(&dv, &tokens, &p.ids, params, i as u64)?;
-                    let peak = audio.iter().fold(0f32, |a, &b| a.max(b.abs()));
-                    if peak > 1.0 {
-                        audio.iter_mut().for_each(|v| *v /= peak);
-                    }
+                    limit_peak(&mut audio);
                     audio.extend_from_slice(&pause);
                     let c =
                         Chunk { index: i, count, text: s.clone(), samples: audio, tokens, part: 0, last_part: true };
@@ -783,10 +784,7 @@ impl<B: Backend> Tts<B> {
                 continue;
             }
             let (tokens, mut audio) = self.sentence(&dv, &p.ids, bert, &call, i as u64, state)?;
-            let peak = audio.iter().fold(0f32, |a, &b| a.max(b.abs()));
-            if peak > 1.0 {
-                audio.iter_mut().for_each(|v| *v /= peak);
-            }
+            limit_peak(&mut audio);
             audio.extend_from_slice(&pause);
             let c = Chunk { index: i, count, text: s, samples: audio, tokens, part: 0, last_part: true };
             if !on_chunk(c) {
@@ -794,6 +792,14 @@ impl<B: Backend> Tts<B> {
             }
         }
         Ok(count)
+    }
+}
+
+/// Upstream's `audio_postprocess` limiter: a piece whose peak exceeds 1 is divided by it.
+fn limit_peak(samples: &mut [f32]) {
+    let peak = samples.iter().fold(0f32, |a, &b| a.max(b.abs()));
+    if peak > 1.0 {
+        samples.iter_mut().for_each(|v| *v /= peak);
     }
 }
 

@@ -393,18 +393,14 @@ impl<'a, B: Backend> Weights<'a, B> {
     /// makes every matrix-vector product strided (measured 19x slower on flex).
     pub fn linear_weight(&self, name: &str, out_features: usize, in_features: usize) -> Result<Tensor<B, 2>> {
         let v = self.host_f32(name, &[out_features, in_features])?;
-        let mut t = vec![0f32; v.len()];
-        for (o, row) in v.chunks_exact(in_features.max(1)).enumerate() {
-            for (i, &x) in row.iter().enumerate() {
-                t[i * out_features + o] = x;
-            }
-        }
+        let t = transpose(&v, out_features, in_features);
         Ok(Tensor::<B, 2>::from_data(TensorData::new(t, [in_features, out_features]), self.device))
     }
 
     /// A PyTorch `nn.Linear` weight `[out, in]` that the file stores in fp16, as those fp16
-    /// values (same layout); `None` (nothing recorded) when the tensor is missing, mis-shaped
-    /// or not fp16, so that [`Weights::linear_weight`] then reads and reports it.
+    /// values in burn's `[in, out]` layout (as [`Weights::linear_weight`] lays them out);
+    /// `None` (nothing recorded) when the tensor is missing, mis-shaped or not fp16, so that
+    /// [`Weights::linear_weight`] then reads and reports it.
     pub fn linear_weight_f16(&self, name: &str, out_features: usize, in_features: usize) -> Option<Vec<half::f16>> {
         let key = self.key(name);
         let t = self.store.get(&key)?;
@@ -414,13 +410,13 @@ impl<'a, B: Backend> Weights<'a, B> {
         let mut st = self.state.borrow_mut();
         st.used.insert(key.clone());
         st.requested.push((key, t.shape.clone()));
-        Some(
-            t.bytes
-                .as_slice()
-                .chunks_exact(2)
-                .map(|b| half::f16::from_bits(u16::from_le_bytes([b[0], b[1]])))
-                .collect(),
-        )
+        let rows: Vec<half::f16> = t
+            .bytes
+            .as_slice()
+            .chunks_exact(2)
+            .map(|b| half::f16::from_bits(u16::from_le_bytes([b[0], b[1]])))
+            .collect();
+        Some(transpose(&rows, out_features, in_features))
     }
 
     /// A (possibly weight-normed) weight: `{name}`, or `{name}_g` + `{name}_v` (legacy
@@ -449,6 +445,17 @@ impl<'a, B: Backend> Weights<'a, B> {
         let v = self.weight_norm_host(name, &shape, dim)?;
         Ok(Tensor::from_data(TensorData::new(v, shape), self.device))
     }
+}
+
+/// `[rows, cols]` row-major -> `[cols, rows]`.
+fn transpose<T: Copy + Default>(v: &[T], rows: usize, cols: usize) -> Vec<T> {
+    let mut t = vec![T::default(); v.len()];
+    for (r, row) in v.chunks_exact(cols.max(1)).enumerate() {
+        for (c, &x) in row.iter().enumerate() {
+            t[c * rows + r] = x;
+        }
+    }
+    t
 }
 
 /// `w = g * (v / ||v||)` per slice of `dim` (PyTorch's `_weight_norm` computes

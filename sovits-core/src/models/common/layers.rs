@@ -171,11 +171,9 @@ impl<B: Backend> Linear<B> {
         let [in_features, out_features] = dims;
         let half = crate::backend::keeps_f16_weights::<B>() && crate::weights::f16_at_rest();
         let weight = match half.then(|| w.linear_weight_f16(weight, out_features, in_features)).flatten() {
-            Some(values) => LinearWeight::Half {
-                values: std::sync::Arc::new(transpose(&values, out_features, in_features)),
-                dims,
-                device: w.device().clone(),
-            },
+            Some(values) => {
+                LinearWeight::Half { values: std::sync::Arc::new(values), dims, device: w.device().clone() }
+            }
             None => LinearWeight::Dense(w.linear_weight(weight, out_features, in_features)?),
         };
         let bias = match bias {
@@ -233,17 +231,6 @@ impl<B: Backend> Linear<B> {
     pub fn forward<const D: usize>(&self, x: Tensor<B, D>) -> Tensor<B, D> {
         linear(x, self.weight(), self.bias.clone())
     }
-}
-
-/// `[r, c]` -> `[c, r]`.
-fn transpose(v: &[half::f16], r: usize, c: usize) -> Vec<half::f16> {
-    let mut out = vec![half::f16::ZERO; v.len()];
-    for (i, row) in v.chunks_exact(c.max(1)).enumerate() {
-        for (j, &x) in row.iter().enumerate() {
-            out[j * r + i] = x;
-        }
-    }
-    out
 }
 
 /// fp16 -> f32, exactly, in parallel (F16C where the CPU has it).

@@ -71,20 +71,11 @@ impl HostLinear {
         }
     }
 
-    /// `y = x W + b` for one input.
-    fn forward(&self, simd: kernels::Simd, x: &[f32], y: &mut [f32]) {
-        debug_assert_eq!(x.len(), self.n_in);
-        debug_assert_eq!(y.len(), self.n_out);
-        let mut out = vec![Vec::new()];
-        self.forward_batch(simd, std::slice::from_ref(&x.to_vec()), &mut out);
-        y.copy_from_slice(&out[0]);
-    }
-
     /// `y_b = x_b W + b` for several inputs at once: every piece of the weight is read (and
     /// widened) once for all of them, the batched decode's mat-mat. Each output is accumulated
     /// over the inputs in order by the same kernel whatever the batch, so a sequence's result
-    /// does not depend on what else is in the batch (and equals [`HostLinear::forward`]).
-    fn forward_batch(&self, simd: kernels::Simd, xs: &[Vec<f32>], ys: &mut [Vec<f32>]) {
+    /// does not depend on what else is in the batch (a batch of one is the one-sequence step).
+    fn forward_batch<X: AsRef<[f32]> + Sync>(&self, simd: kernels::Simd, xs: &[X], ys: &mut [Vec<f32>]) {
         let n = xs.len();
         let (n_in, n_out) = (self.n_in, self.n_out);
         let tasks = n_in.div_ceil(ROWS_PER_TASK);
@@ -109,7 +100,7 @@ impl HostLinear {
                 };
                 for (x, a) in xs.iter().zip(acc.chunks_mut(n_out)) {
                     let mut coef = [0f32; 4];
-                    coef[..k].copy_from_slice(&x[i..i + k]);
+                    coef[..k].copy_from_slice(&x.as_ref()[i..i + k]);
                     match (rows, &self.w) {
                         (Some(r), _) => simd.axpy4(coef, r, k, a),
                         (None, Matrix::F16(w)) => simd.axpy4_f16(coef, &w[i * n_out..(i + k) * n_out], k, a),
@@ -489,53 +480,25 @@ impl HostDecoder {
 
     /// The prediction head over a hidden state `[d]` -> logits `[vocab]`.
     pub fn logits(&self, hidden: &[f32]) -> Vec<f32> {
-        let mut logits = vec![0f32; self.head.n_out];
-        self.head.forward(self.simd, hidden, &mut logits);
-        logits
+        self.logits_batch(&[hidden]).remove(0)
     }
 
     /// [`HostDecoder::step`] up to the last layer: the step's input (embedding + position)
     /// and its hidden state, `[d]` each (what the inference trace records).
     pub fn hidden_step(&self, token: u32, pe: &[f32], cache: &mut HostKvCache) -> (Vec<f32>, Vec<f32>) {
         let d = self.d;
-        let h = self.heads;
-        let simd = self.simd;
         let t = token as usize;
         let input: Vec<f32> = self.audio_embedding[t * d..(t + 1) * d].iter().zip(pe).map(|(e, p)| e + p).collect();
-        let mut x = input.clone();
-        let mut qkv = vec![0f32; 3 * d];
-        let mut attn = vec![0f32; d];
-        let mut tmp = vec![0f32; d];
-        let mut ffn = vec![0f32; self.layers.first().map_or(0, |l| l.linear1.n_out)];
-        for (li, l) in self.layers.iter().enumerate() {
-            l.in_proj.forward(simd, &x, &mut qkv);
-            let (q, kv) = qkv.split_at(d);
-            let (k, v) = kv.split_at(d);
-            cache.k[li].extend_from_slice(k);
-            cache.v[li].extend_from_slice(v);
-            attend(simd, q, &cache.k[li], &cache.v[li], cache.len + 1, d, h, &mut attn);
-            l.out_proj.forward(simd, &attn, &mut tmp);
-            for (a, b) in x.iter_mut().zip(&tmp) {
-                *a += b;
-            }
-            layer_norm(&mut x, &l.norm1.0, &l.norm1.1);
-            l.linear1.forward(simd, &x, &mut ffn);
-            ffn.iter_mut().for_each(|v| *v = v.max(0.0));
-            l.linear2.forward(simd, &ffn, &mut tmp);
-            for (a, b) in x.iter_mut().zip(&tmp) {
-                *a += b;
-            }
-            layer_norm(&mut x, &l.norm2.0, &l.norm2.1);
-        }
-        cache.len += 1;
-        (input, x)
+        let hidden = self.hidden_step_batch(&mut [(token, pe, cache)]).remove(0);
+        (input, hidden)
     }
 
     /// [`HostDecoder::hidden_step`] for several sequences at once (batched decoding of
     /// independent sentences): `steps[i]` is sequence `i`'s token, its scaled positional row
-    /// and its cache. The linear layers read each weight row once for the whole batch; every
-    /// value is computed as the one-sequence step computes it, so each sequence's hidden state
-    /// is bitwise what [`HostDecoder::hidden_step`] gives. Returns the hidden states.
+    /// and its cache. The linear layers read each weight band once for the whole batch and
+    /// compute every value as for a batch of one ([`HostDecoder::hidden_step`] is that), so a
+    /// sequence's hidden state does not depend on the rest of the batch. Returns the hidden
+    /// states.
     pub fn hidden_step_batch(&self, steps: &mut [(u32, &[f32], &mut HostKvCache)]) -> Vec<Vec<f32>> {
         let d = self.d;
         let simd = self.simd;
@@ -584,7 +547,7 @@ impl HostDecoder {
     }
 
     /// [`HostDecoder::logits`] for several hidden states (one read of the head's weights).
-    pub fn logits_batch(&self, hidden: &[Vec<f32>]) -> Vec<Vec<f32>> {
+    pub fn logits_batch<X: AsRef<[f32]> + Sync>(&self, hidden: &[X]) -> Vec<Vec<f32>> {
         let mut out = vec![Vec::new(); hidden.len()];
         self.head.forward_batch(self.simd, hidden, &mut out);
         out
