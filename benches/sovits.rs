@@ -66,6 +66,49 @@ fn decode_5s(bencher: divan::Bencher) {
     });
 }
 
+/// The HiFi-GAN generator alone (`dec`) on a 10 s latent (`z` `[1, 192, 500]`, `g`
+/// `[1, 512, 1]`), as the original's harness times its `dec` stage.
+#[divan::bench(sample_count = 3, sample_size = 1)]
+fn dec_10s(bencher: divan::Bencher) {
+    let m = model();
+    let dev = Default::default();
+    let mut rng = Rng::new(3);
+    let z: Vec<f32> = (0..192 * 500).map(|_| rng.normal() as f32).collect();
+    let g: Vec<f32> = (0..512).map(|_| rng.normal() as f32 * 0.1).collect();
+    let z = Tensor::<B, 3>::from_data(TensorData::new(z, [1, 192, 500]), &dev);
+    let g = Tensor::<B, 3>::from_data(TensorData::new(g, [1, 512, 1]), &dev);
+    bencher.bench(|| {
+        let audio = m.dec.forward(z.clone(), g.clone());
+        assert_eq!(audio.dims()[2], 320_000);
+        divan::black_box(audio.into_data());
+    });
+}
+
+/// One HiFi-GAN resblock convolution of the last stage (16 channels, kernel 11, dilation 5,
+/// 160k samples = 5 s): 0.90 GFLOP on the host kernel.
+#[divan::bench(sample_count = 5)]
+fn conv1d_16ch_160k(bencher: divan::Bencher) {
+    conv_bench(bencher, 16, 160_000, 11, 5);
+}
+
+/// One resblock convolution of the second stage (128 channels, kernel 7, 20k samples):
+/// 4.6 GFLOP.
+#[divan::bench(sample_count = 5)]
+fn conv1d_128ch_20k(bencher: divan::Bencher) {
+    conv_bench(bencher, 128, 20_000, 7, 1);
+}
+
+fn conv_bench(bencher: divan::Bencher, c: usize, t: usize, k: usize, d: usize) {
+    use sovits_core::models::common::host_conv::{HostConv1d, PreAct};
+    let mut rng = Rng::new(5);
+    let x: Vec<f32> = (0..c * t).map(|_| rng.normal() as f32).collect();
+    let w: Vec<f32> = (0..c * c * k).map(|_| rng.normal() as f32 * 0.1).collect();
+    let p = (k * d - d) / 2;
+    let conv = HostConv1d::new(&w, None, c, c, k, 1, (p, p), d, 1);
+    let mut out = vec![0.0f32; c * t];
+    bencher.bench_local(|| conv.forward_into(&x, t, PreAct::LeakyRelu(0.1), &mut out, false));
+}
+
 /// The reference spectrogram of 10 s of 32 kHz audio (host STFT).
 #[divan::bench(sample_count = 10)]
 fn spectrogram_10s(bencher: divan::Bencher) {

@@ -873,8 +873,9 @@ pub fn format_line(r: &CaseResult) -> String {
 /// whose case names its model in `params.model`, the speaker embedding: limiter, torchaudio
 /// resampling to 16 kHz, fbank, `forward3`) from the 32 kHz one (`Tts::reference_features`);
 /// GPT (the case's sampling parameters) then SoVITS with the case's phones and BERT features.
-/// A set without a BERT model (the v2Pro one: the case gives the features) gets a two-layer
-/// random BERT that stands in and is never run.
+/// A set without a BERT model (the v2Pro one and the official-size one: the case gives the
+/// features) gets a two-layer random BERT that stands in and is never run, and without the
+/// tokenizer a stand-in vocabulary.
 fn case_e2e<B: Backend>(fixtures: &Fixtures, io: &IoCase, dev: &B::Device) -> Result<Vec<Check>, String> {
     use sovits_core::audio::read_wav;
     use sovits_core::pipeline::{
@@ -882,9 +883,17 @@ fn case_e2e<B: Backend>(fixtures: &Fixtures, io: &IoCase, dev: &B::Device) -> Re
     };
     let e = |x: sovits_core::Error| x.to_string();
     let model = io.params.get("model").and_then(Json::as_str).unwrap_or("sovits");
-    let tokenizer =
-        BertTokenizer::from_folder(fixtures.dir().join("official/chinese-roberta-wwm-ext-large")).map_err(e)?;
-    let bert = if fixtures.dir().join("configs/bert.json").is_file() {
+    // The case gives phones and BERT features, so a set without the tokenizer (the
+    // official-size set of `make_fixtures.py --set full`) gets a stand-in vocabulary.
+    let tokenizer_dir = fixtures.dir().join("official/chinese-roberta-wwm-ext-large");
+    let tokenizer = if tokenizer_dir.is_dir() {
+        BertTokenizer::from_folder(tokenizer_dir).map_err(e)?
+    } else {
+        BertTokenizer::from_vocab_txt_str("[PAD]\n[UNK]\n[CLS]\n[SEP]\n").map_err(e)?
+    };
+    let bert = if fixtures.dir().join("configs/bert.json").is_file()
+        && fixtures.dir().join("weights/bert.safetensors").is_file()
+    {
         fixtures.bert::<B>(dev)?
     } else {
         let cfg = BertConfig {

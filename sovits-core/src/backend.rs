@@ -31,6 +31,18 @@ pub fn cuda_device(index: usize) -> burn::backend::cuda::CudaDevice {
 /// resource and widening is cheap next to the matmul; not on GPU backends, where it would
 /// upload the weights for every call.
 pub fn keeps_f16_weights<B: burn::tensor::backend::Backend>() -> bool {
+    is_cpu::<B>()
+}
+
+/// Whether the convolutions of models on backend `B` run on the host kernels of
+/// [`crate::models::common::host_conv`] (direct convolutions, faster than burn's im2col on the
+/// CPU): on the CPU backends; GPU backends keep burn's convolutions.
+pub fn host_kernels<B: burn::tensor::backend::Backend>() -> bool {
+    is_cpu::<B>()
+}
+
+/// Whether `B` is one of this crate's CPU backends (its tensors live in host memory).
+fn is_cpu<B: burn::tensor::backend::Backend>() -> bool {
     let id = std::any::TypeId::of::<B>();
     #[cfg(feature = "flex")]
     if id == std::any::TypeId::of::<Flex>() {

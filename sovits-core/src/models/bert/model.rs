@@ -2,13 +2,12 @@
 
 use std::path::Path;
 
-use burn::tensor::activation::gelu;
 use burn::tensor::{Int, Tensor, TensorData, backend::Backend};
 
 use super::config::BertConfig;
-use crate::models::common::attention::{merge_heads, sdpa, split_heads};
+use crate::models::common::attention::multi_head_attention;
 use crate::models::common::hf::HfFolder;
-use crate::models::common::{Embedding, LayerNorm, Linear};
+use crate::models::common::{Embedding, LayerNorm, Linear, gelu};
 use crate::weights::{KeyMap, TensorStore, Weights, WeightsLoader};
 use crate::{Error, Result};
 
@@ -194,10 +193,10 @@ impl<B: Backend> BertLayer<B> {
     fn forward(&self, x: Tensor<B, 3>) -> Tensor<B, 3> {
         let [_, _, h] = x.dims();
         let nh = self.heads;
-        let q = split_heads(self.query.forward(x.clone()), nh);
-        let k = split_heads(self.key.forward(x.clone()), nh);
-        let v = split_heads(self.value.forward(x.clone()), nh);
-        let a = merge_heads(sdpa(q, k, v, ((h / nh) as f64).sqrt(), None));
+        let q = self.query.forward(x.clone());
+        let k = self.key.forward(x.clone());
+        let v = self.value.forward(x.clone());
+        let a = multi_head_attention(q, k, v, nh, ((h / nh) as f64).sqrt());
         let x = self.attention_norm.forward(x + self.attention_output.forward(a), 2);
         let f = self.output.forward(gelu(self.intermediate.forward(x.clone())));
         self.output_norm.forward(x + f, 2)

@@ -2,7 +2,6 @@
 //! reference encoder (the GPT's host decode path keeps its own fused kernel, and the SoVITS
 //! text encoders their relative-position attention).
 
-use burn::tensor::activation::softmax;
 use burn::tensor::{Bool, Tensor, backend::Backend};
 
 /// Splits the feature axis into heads.
@@ -44,5 +43,162 @@ pub fn sdpa<B: Backend>(
     if let Some(m) = mask {
         scores = scores.mask_fill(m, f32::NEG_INFINITY);
     }
-    softmax(scores, 3).matmul(v)
+    super::softmax_last(scores).matmul(v)
+}
+
+/// `merge_heads(sdpa(split_heads(q), split_heads(k), split_heads(v), divisor, None))` on
+/// projections `[B, T, heads * d]` (keys and values may be longer than the queries). On the CPU
+/// backends each head runs on the host: two strided matrix products (`gemm`) that read the
+/// heads in place and write the merged output, and the host softmax between them; elsewhere
+/// burn's operations.
+///
+/// # Shapes
+/// `q` `[B, Tq, heads * d]`, `k`, `v` `[B, Tk, heads * d]` -> `[B, Tq, heads * d]`.
+pub fn multi_head_attention<B: Backend>(
+    q: Tensor<B, 3>,
+    k: Tensor<B, 3>,
+    v: Tensor<B, 3>,
+    heads: usize,
+    divisor: f64,
+) -> Tensor<B, 3> {
+    if !crate::backend::host_kernels::<B>() {
+        return merge_heads(sdpa(split_heads(q, heads), split_heads(k, heads), split_heads(v, heads), divisor, None));
+    }
+    let [b, tq, c] = q.dims();
+    let tk = k.dims()[1];
+    let device = q.device();
+    let (qv, kv, vv) = (super::to_vec_f32(q), super::to_vec_f32(k), super::to_vec_f32(v));
+    let mut out = vec![0.0f32; b * tq * c];
+    attention_host(&qv, &kv, &vv, &mut out, b, tq, tk, c, heads, divisor as f32);
+    Tensor::from_data(burn::tensor::TensorData::new(out, [b, tq, c]), &device)
+}
+
+/// The host path of [`multi_head_attention`] on row-major `[B, T, C]` slices.
+#[allow(clippy::too_many_arguments)]
+fn attention_host(
+    q: &[f32],
+    k: &[f32],
+    v: &[f32],
+    out: &mut [f32],
+    b: usize,
+    tq: usize,
+    tk: usize,
+    c: usize,
+    heads: usize,
+    divisor: f32,
+) {
+    use rayon::prelude::*;
+    assert!(heads > 0 && c.is_multiple_of(heads), "channels must split into heads");
+    assert!(q.len() == b * tq * c && k.len() == b * tk * c && v.len() == b * tk * c && out.len() == b * tq * c);
+    if tq == 0 || tk == 0 {
+        return;
+    }
+    let d = c / heads;
+    let out_ptr = OutPtr(out.as_mut_ptr());
+    (0..b * heads).into_par_iter().for_each(|task| {
+        let (bi, h) = (task / heads, task % heads);
+        let qh = &q[bi * tq * c + h * d..];
+        let kh = &k[bi * tk * c + h * d..];
+        let vh = &v[bi * tk * c + h * d..];
+        let mut s = vec![0.0f32; tq * tk];
+        // SAFETY: every matrix lies inside its slice: rows of `q`/`k`/`v` are `c` apart and
+        // each head reads `d` contiguous values of a row (asserted sizes above); `s` is `tq x
+        // tk`. Tasks write disjoint column bands `h * d .. (h + 1) * d` of batch `bi` of `out`.
+        unsafe {
+            // s = q_h k_h^T: lhs rows are queries, rhs[kk][j] = k[j][kk].
+            gemm::gemm(
+                tq,
+                tk,
+                d,
+                s.as_mut_ptr(),
+                1,
+                tk as isize,
+                false,
+                qh.as_ptr(),
+                1,
+                c as isize,
+                kh.as_ptr(),
+                c as isize,
+                1,
+                0.0,
+                1.0,
+                false,
+                false,
+                false,
+                gemm::Parallelism::None,
+            );
+        }
+        if divisor != 1.0 {
+            s.iter_mut().for_each(|x| *x /= divisor);
+        }
+        super::softmax_rows_serial(&mut s, tk);
+        // SAFETY: as above; the destination is this task's band of `out`.
+        unsafe {
+            let dst = out_ptr.get().add(bi * tq * c + h * d);
+            gemm::gemm(
+                tq,
+                d,
+                tk,
+                dst,
+                1,
+                c as isize,
+                false,
+                s.as_ptr(),
+                1,
+                tk as isize,
+                vh.as_ptr(),
+                1,
+                c as isize,
+                0.0,
+                1.0,
+                false,
+                false,
+                false,
+                gemm::Parallelism::None,
+            );
+        }
+    });
+}
+
+#[derive(Clone, Copy)]
+struct OutPtr(*mut f32);
+
+impl OutPtr {
+    fn get(self) -> *mut f32 {
+        self.0
+    }
+}
+// SAFETY: tasks write disjoint regions through it (see `attention_host`).
+unsafe impl Send for OutPtr {}
+// SAFETY: as above.
+unsafe impl Sync for OutPtr {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::CpuBackend;
+    use burn::tensor::Distribution;
+
+    #[test]
+    fn host_attention_equals_burn() {
+        let dev = Default::default();
+        for (b, tq, tk, heads, d, div) in [(2, 7, 7, 3, 4, 2.0), (1, 5, 9, 2, 8, 1.0), (1, 1, 1, 1, 3, 1.5)] {
+            let c = heads * d;
+            let q = Tensor::<CpuBackend, 3>::random([b, tq, c], Distribution::Normal(0.0, 1.0), &dev);
+            let k = Tensor::<CpuBackend, 3>::random([b, tk, c], Distribution::Normal(0.0, 1.0), &dev);
+            let v = Tensor::<CpuBackend, 3>::random([b, tk, c], Distribution::Normal(0.0, 1.0), &dev);
+            let want = merge_heads(sdpa(
+                split_heads(q.clone(), heads),
+                split_heads(k.clone(), heads),
+                split_heads(v.clone(), heads),
+                div,
+                None,
+            ));
+            let got = multi_head_attention(q, k, v, heads, div);
+            assert_eq!(got.dims(), want.dims());
+            let (g, w) = (crate::models::common::to_vec_f32(got), crate::models::common::to_vec_f32(want));
+            let m = g.iter().zip(&w).map(|(x, y)| (x - y).abs()).fold(0.0f32, f32::max);
+            assert!(m < 1e-5, "{m}");
+        }
+    }
 }

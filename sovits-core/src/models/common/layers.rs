@@ -5,7 +5,11 @@
 
 use burn::tensor::module::{conv_transpose1d, conv1d, embedding, linear};
 use burn::tensor::ops::{ConvTransposeOptions, PaddedConvOptions};
-use burn::tensor::{Int, Tensor, backend::Backend};
+use burn::tensor::{Int, Tensor, TensorData, backend::Backend};
+use std::sync::Arc;
+
+use super::host_conv::{HostConv1d, HostConvTranspose1d, PreAct};
+use super::to_vec_f32;
 
 use crate::Result;
 use crate::weights::Weights;
@@ -34,19 +38,29 @@ impl Default for ConvOptions {
 
 /// `torch.nn.Conv1d` (optionally weight-normed in the checkpoint; folded at load).
 ///
+/// On the CPU backends ([`crate::backend::host_kernels`]) the weight is packed once for the
+/// host convolution kernel ([`HostConv1d`]) and no backend tensor is kept; elsewhere (CUDA) it
+/// is a backend tensor and the convolution is burn's.
+///
 /// # Shapes
 /// input `[B, in, T]` -> output `[B, out, T']`; weight `[out, in/groups, k]`.
 #[derive(Debug, Clone)]
 pub struct Conv1d<B: Backend> {
-    /// `[out, in/groups, k]`.
-    pub weight: Tensor<B, 3>,
-    /// `[out]`.
-    pub bias: Option<Tensor<B, 1>>,
+    kernel: ConvKernel<B>,
     stride: usize,
     pad_left: usize,
     pad_right: usize,
     dilation: usize,
     groups: usize,
+}
+
+/// How a [`Conv1d`] keeps its weight.
+#[derive(Debug, Clone)]
+enum ConvKernel<B: Backend> {
+    /// A backend tensor `[out, in/groups, k]` and bias, run by burn.
+    Tensor { weight: Tensor<B, 3>, bias: Option<Tensor<B, 1>> },
+    /// Packed for the host kernel; tensors are converted at the call.
+    Host { conv: Arc<HostConv1d>, device: B::Device },
 }
 
 impl<B: Backend> Conv1d<B> {
@@ -57,10 +71,10 @@ impl<B: Backend> Conv1d<B> {
 
     /// Loads with the options of `opts` (stride, padding, dilation, groups, bias).
     pub fn load_with(w: &Weights<B>, in_ch: usize, out_ch: usize, kernel: usize, opts: ConvOptions) -> Result<Self> {
-        let ConvOptions { stride, padding, dilation, groups, bias } = opts;
-        let weight = w.weight_norm("weight", [out_ch, in_ch / groups.max(1), kernel], 0)?;
-        let bias = if bias { Some(w.tensor("bias", [out_ch])?) } else { None };
-        Ok(Conv1d { weight, bias, stride, pad_left: padding.0, pad_right: padding.1, dilation, groups })
+        let shape = [out_ch, in_ch / opts.groups.max(1), kernel];
+        let weight = w.weight_norm_host("weight", &shape, 0)?;
+        let bias = if opts.bias { Some(w.host_f32("bias", &[out_ch])?) } else { None };
+        Ok(Self::from_values(weight, bias, shape, opts, w.device(), crate::backend::host_kernels::<B>()))
     }
 
     /// A convolution from an already folded weight `[out, in/groups, k]`.
@@ -72,34 +86,101 @@ impl<B: Backend> Conv1d<B> {
         dilation: usize,
         groups: usize,
     ) -> Self {
-        Conv1d { weight, bias, stride, pad_left: padding.0, pad_right: padding.1, dilation, groups }
+        let shape = weight.dims();
+        let device = weight.device();
+        let opts = ConvOptions { stride, padding, dilation, groups, bias: bias.is_some() };
+        let host = crate::backend::host_kernels::<B>();
+        Self::from_values(to_vec_f32(weight), bias.map(to_vec_f32), shape, opts, &device, host)
+    }
+
+    /// The layer from host values, packed for the host kernel when `host`.
+    fn from_values(
+        weight: Vec<f32>,
+        bias: Option<Vec<f32>>,
+        shape: [usize; 3],
+        opts: ConvOptions,
+        device: &B::Device,
+        host: bool,
+    ) -> Self {
+        let ConvOptions { stride, padding, dilation, groups, .. } = opts;
+        let [out_ch, in_g, k] = shape;
+        let kernel = if host {
+            let conv = HostConv1d::new(
+                &weight,
+                bias.as_deref(),
+                in_g * groups.max(1),
+                out_ch,
+                k,
+                stride,
+                padding,
+                dilation,
+                groups,
+            );
+            ConvKernel::Host { conv: Arc::new(conv), device: device.clone() }
+        } else {
+            ConvKernel::Tensor {
+                weight: Tensor::from_data(TensorData::new(weight, shape), device),
+                bias: bias.map(|b| Tensor::from_data(TensorData::new(b, [out_ch]), device)),
+            }
+        };
+        Conv1d { kernel, stride, pad_left: padding.0, pad_right: padding.1, dilation, groups }
+    }
+
+    /// The host kernel, when the layer runs on it (the CPU backends).
+    pub fn host(&self) -> Option<&HostConv1d> {
+        match &self.kernel {
+            ConvKernel::Host { conv, .. } => Some(conv),
+            ConvKernel::Tensor { .. } => None,
+        }
     }
 
     /// Applies the convolution.
     pub fn forward(&self, x: Tensor<B, 3>) -> Tensor<B, 3> {
-        let opts = PaddedConvOptions::asymmetric(
-            [self.stride],
-            [self.pad_left],
-            [self.pad_right],
-            [self.dilation],
-            self.groups,
-        );
-        conv1d(x, self.weight.clone(), self.bias.clone(), opts)
+        match &self.kernel {
+            ConvKernel::Tensor { weight, bias } => {
+                let opts = PaddedConvOptions::asymmetric(
+                    [self.stride],
+                    [self.pad_left],
+                    [self.pad_right],
+                    [self.dilation],
+                    self.groups,
+                );
+                conv1d(x, weight.clone(), bias.clone(), opts)
+            }
+            ConvKernel::Host { conv, device } => {
+                let [b, c, t] = x.dims();
+                let values = to_vec_f32(x);
+                let t_out = conv.out_len(t);
+                let n_out = conv.out_channels() * t_out;
+                let mut out = vec![0.0f32; b * n_out];
+                for (i, o) in out.chunks_exact_mut(n_out.max(1)).enumerate().take(b) {
+                    conv.forward_into(&values[i * c * t..(i + 1) * c * t], t, PreAct::None, o, false);
+                }
+                Tensor::from_data(TensorData::new(out, [b, conv.out_channels(), t_out]), device)
+            }
+        }
     }
 }
 
-/// `torch.nn.ConvTranspose1d` (weight-normed over dim 0 = input channels in the checkpoint).
+/// `torch.nn.ConvTranspose1d` (weight-normed over dim 0 = input channels in the checkpoint);
+/// on the CPU backends run by [`HostConvTranspose1d`], as [`Conv1d`].
 ///
 /// # Shapes
 /// input `[B, in, T]` -> output `[B, out, (T-1)*stride - 2*padding + k]`; weight `[in, out, k]`.
 #[derive(Debug, Clone)]
 pub struct ConvTranspose1d<B: Backend> {
-    /// `[in, out, k]`.
-    pub weight: Tensor<B, 3>,
-    /// `[out]`.
-    pub bias: Option<Tensor<B, 1>>,
+    kernel: ConvTransposeKernel<B>,
     stride: usize,
     padding: usize,
+}
+
+/// How a [`ConvTranspose1d`] keeps its weight.
+#[derive(Debug, Clone)]
+enum ConvTransposeKernel<B: Backend> {
+    /// `[in, out, k]` and bias, run by burn.
+    Tensor { weight: Tensor<B, 3>, bias: Option<Tensor<B, 1>> },
+    /// Packed for the host kernel.
+    Host { conv: Arc<HostConvTranspose1d>, device: B::Device },
 }
 
 impl<B: Backend> ConvTranspose1d<B> {
@@ -112,15 +193,60 @@ impl<B: Backend> ConvTranspose1d<B> {
         stride: usize,
         padding: usize,
     ) -> Result<Self> {
-        let weight = w.weight_norm("weight", [in_ch, out_ch, kernel], 0)?;
-        let bias = Some(w.tensor("bias", [out_ch])?);
-        Ok(ConvTranspose1d { weight, bias, stride, padding })
+        let weight = w.weight_norm_host("weight", &[in_ch, out_ch, kernel], 0)?;
+        let bias = w.host_f32("bias", &[out_ch])?;
+        let host = crate::backend::host_kernels::<B>();
+        Ok(Self::from_values(weight, bias, [in_ch, out_ch, kernel], stride, padding, w.device(), host))
+    }
+
+    fn from_values(
+        weight: Vec<f32>,
+        bias: Vec<f32>,
+        shape: [usize; 3],
+        stride: usize,
+        padding: usize,
+        device: &B::Device,
+        host: bool,
+    ) -> Self {
+        let [in_ch, out_ch, k] = shape;
+        let kernel = if host {
+            let conv = HostConvTranspose1d::new(&weight, Some(&bias), in_ch, out_ch, k, stride, padding);
+            ConvTransposeKernel::Host { conv: Arc::new(conv), device: device.clone() }
+        } else {
+            ConvTransposeKernel::Tensor {
+                weight: Tensor::from_data(TensorData::new(weight, shape), device),
+                bias: Some(Tensor::from_data(TensorData::new(bias, [out_ch]), device)),
+            }
+        };
+        ConvTranspose1d { kernel, stride, padding }
+    }
+
+    /// The host kernel, when the layer runs on it (the CPU backends).
+    pub fn host(&self) -> Option<&HostConvTranspose1d> {
+        match &self.kernel {
+            ConvTransposeKernel::Host { conv, .. } => Some(conv),
+            ConvTransposeKernel::Tensor { .. } => None,
+        }
     }
 
     /// Applies the transposed convolution.
     pub fn forward(&self, x: Tensor<B, 3>) -> Tensor<B, 3> {
-        let opts = ConvTransposeOptions::new([self.stride], [self.padding], [0], [1], 1);
-        conv_transpose1d(x, self.weight.clone(), self.bias.clone(), opts)
+        match &self.kernel {
+            ConvTransposeKernel::Tensor { weight, bias } => {
+                let opts = ConvTransposeOptions::new([self.stride], [self.padding], [0], [1], 1);
+                conv_transpose1d(x, weight.clone(), bias.clone(), opts)
+            }
+            ConvTransposeKernel::Host { conv, device } => {
+                let [b, c, t] = x.dims();
+                let values = to_vec_f32(x);
+                let t_out = conv.out_len(t);
+                let mut out = Vec::with_capacity(b * conv.out_channels() * t_out);
+                for i in 0..b {
+                    out.extend(conv.forward(&values[i * c * t..(i + 1) * c * t], t, PreAct::None).0);
+                }
+                Tensor::from_data(TensorData::new(out, [b, conv.out_channels(), t_out]), device)
+            }
+        }
     }
 }
 
@@ -326,5 +452,62 @@ mod half_tests {
             crate::models::common::to_vec_f32(half.forward(x.clone())),
             crate::models::common::to_vec_f32(dense.forward(x))
         );
+    }
+}
+
+#[cfg(test)]
+mod conv_tests {
+    use super::*;
+    use crate::backend::CpuBackend;
+
+    fn values(n: usize, seed: u64) -> Vec<f32> {
+        let mut r = crate::rng::Rng::new(seed);
+        (0..n).map(|_| r.normal() as f32).collect()
+    }
+
+    fn max_diff(a: Tensor<CpuBackend, 3>, b: Tensor<CpuBackend, 3>) -> f32 {
+        assert_eq!(a.dims(), b.dims());
+        let (a, b) = (to_vec_f32(a), to_vec_f32(b));
+        a.iter().zip(&b).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max)
+    }
+
+    /// The host kernel and burn's convolution (the CUDA path) agree on the layer's options,
+    /// batches included.
+    #[test]
+    fn host_and_burn_convolutions_agree() {
+        let dev = Default::default();
+        assert!(crate::backend::host_kernels::<CpuBackend>());
+        // (in, out, k, stride, padding, dilation, groups, bias, T)
+        let cases = [
+            (8, 6, 5, 1, (2, 2), 3, 1, true, 40),
+            (4, 8, 10, 5, (0, 0), 1, 1, false, 83),
+            (12, 12, 7, 1, (3, 3), 1, 4, true, 29),
+            (6, 6, 3, 2, (0, 1), 1, 1, true, 30),
+        ];
+        for (i, &(ci, co, k, s, pad, d, g, bias, t)) in cases.iter().enumerate() {
+            let opts = ConvOptions { stride: s, padding: pad, dilation: d, groups: g, bias };
+            let shape = [co, ci / g, k];
+            let w = values(co * ci / g * k, i as u64);
+            let b = bias.then(|| values(co, 50 + i as u64));
+            let host = Conv1d::<CpuBackend>::from_values(w.clone(), b.clone(), shape, opts, &dev, true);
+            let burn = Conv1d::<CpuBackend>::from_values(w, b, shape, opts, &dev, false);
+            assert!(host.host().is_some() && burn.host().is_none());
+            let x = Tensor::<CpuBackend, 3>::from_data(TensorData::new(values(2 * ci * t, 99), [2, ci, t]), &dev);
+            let m = max_diff(host.forward(x.clone()), burn.forward(x));
+            assert!(m < 1e-4, "case {i}: {m}");
+        }
+        // (in, out, k, stride, padding, T): HiFi-GAN's upsamplers.
+        for (i, &(ci, co, k, s, p, t)) in
+            [(8, 4, 16, 10, 3, 7), (6, 3, 16, 8, 4, 5), (4, 2, 4, 2, 1, 19)].iter().enumerate()
+        {
+            let w = values(ci * co * k, 200 + i as u64);
+            let b = values(co, 300 + i as u64);
+            let host = ConvTranspose1d::<CpuBackend>::from_values(w.clone(), b.clone(), [ci, co, k], s, p, &dev, true);
+            let burn = ConvTranspose1d::<CpuBackend>::from_values(w, b, [ci, co, k], s, p, &dev, false);
+            assert!(host.host().is_some() && burn.host().is_none());
+            let x = Tensor::<CpuBackend, 3>::from_data(TensorData::new(values(2 * ci * t, 98), [2, ci, t]), &dev);
+            let m = max_diff(host.forward(x.clone()), burn.forward(x));
+            assert!(m < 1e-4, "transpose case {i}: {m}");
+        }
     }
 }

@@ -2,11 +2,15 @@
 
 pub mod attention;
 pub mod hf;
+pub mod host_conv;
 mod layers;
 mod ops;
 
 pub use layers::{Conv1d, ConvOptions, ConvTranspose1d, Embedding, LayerNorm, Linear};
-pub use ops::{interpolate_linear, layer_norm_dim, leaky_relu, repeat_interleave_time, to_vec_f32};
+pub use ops::{
+    erf_f32, exp_f32, gelu, gelu_in_place, interpolate_linear, layer_norm_dim, leaky_relu, repeat_interleave_time,
+    softmax_last, softmax_rows_in_place, softmax_rows_serial, to_vec_f32,
+};
 
 /// Deserializes a config section, naming the field in the error (`model.EOS: invalid value:
 /// ...`) and what was read (`what`: `GPT config`, ...).

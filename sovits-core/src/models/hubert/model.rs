@@ -3,13 +3,13 @@
 
 use std::path::Path;
 
-use burn::tensor::activation::gelu;
 use burn::tensor::{Tensor, TensorData, backend::Backend};
 
 use super::config::HubertConfig;
-use crate::models::common::attention::{merge_heads, sdpa, split_heads};
+use crate::models::common::attention::multi_head_attention;
 use crate::models::common::hf::HfFolder;
-use crate::models::common::{Conv1d, ConvOptions, LayerNorm, Linear};
+use crate::models::common::host_conv::{HostConv1d, PreAct};
+use crate::models::common::{Conv1d, ConvOptions, LayerNorm, Linear, gelu, gelu_in_place, to_vec_f32};
 use crate::weights::{KeyMap, TensorStore, Weights, WeightsLoader};
 use crate::{Error, Result};
 
@@ -208,14 +208,10 @@ impl<B: Backend> HubertModel<B> {
 
     /// [`HubertModel::forward`] on a `[1, 1, N]` tensor.
     pub fn forward_tensor(&self, wav: Tensor<B, 3>) -> HubertOutput<B> {
-        let mut x = wav;
-        for (i, conv) in self.conv_layers.iter().enumerate() {
-            x = conv.forward(x);
-            if i == 0 {
-                x = group_norm_per_channel(x, &self.conv0_norm.0, &self.conv0_norm.1, 1e-5);
-            }
-            x = gelu(x);
-        }
+        let x = match self.feature_extractor_host(&wav) {
+            Some(x) => x,
+            None => self.feature_extractor(wav),
+        };
         let extract_features = x.clone();
         let mut h = x.swap_dims(1, 2); // [1, T, C]
         if let Some(n) = &self.projection_norm {
@@ -235,15 +231,74 @@ impl<B: Backend> HubertModel<B> {
     }
 }
 
+impl<B: Backend> HubertModel<B> {
+    /// The 7 strided convolutions, group norm and GELUs with burn's tensor operations.
+    fn feature_extractor(&self, wav: Tensor<B, 3>) -> Tensor<B, 3> {
+        let mut x = wav;
+        for (i, conv) in self.conv_layers.iter().enumerate() {
+            x = conv.forward(x);
+            if i == 0 {
+                x = group_norm_per_channel(x, &self.conv0_norm.0, &self.conv0_norm.1, 1e-5);
+            }
+            x = gelu(x);
+        }
+        x
+    }
+
+    /// [`HubertModel::feature_extractor`] on the host kernels (the CPU backends), one item at a
+    /// time; `None` when the layers are not on them.
+    fn feature_extractor_host(&self, wav: &Tensor<B, 3>) -> Option<Tensor<B, 3>> {
+        let convs: Option<Vec<&HostConv1d>> = self.conv_layers.iter().map(Conv1d::host).collect();
+        let convs = convs?;
+        let [b, c, n] = wav.dims();
+        let values = to_vec_f32(wav.clone());
+        let gamma = to_vec_f32(self.conv0_norm.0.clone());
+        let beta = to_vec_f32(self.conv0_norm.1.clone());
+        let mut out = Vec::new();
+        let (mut c_out, mut t_out) = (0, 0);
+        for i in 0..b {
+            let (mut x, mut t) = (values[i * c * n..(i + 1) * c * n].to_vec(), n);
+            for (l, conv) in convs.iter().enumerate() {
+                (x, t) = conv.forward(&x, t, PreAct::None);
+                if l == 0 {
+                    group_norm_per_channel_host(&mut x, t, &gamma, &beta, 1e-5);
+                }
+                gelu_in_place(&mut x);
+            }
+            c_out = x.len() / t.max(1);
+            t_out = t;
+            out.extend(x);
+        }
+        Some(Tensor::from_data(TensorData::new(out, [b, c_out, t_out]), &self.device))
+    }
+}
+
+/// [`group_norm_per_channel`] in place on one item `[C, T]` (statistics accumulated in f64).
+fn group_norm_per_channel_host(x: &mut [f32], t: usize, gamma: &[f32], beta: &[f32], eps: f64) {
+    use rayon::prelude::*;
+    if t == 0 {
+        return;
+    }
+    x.par_chunks_mut(t).zip(gamma.par_iter().zip(beta)).for_each(|(row, (&g, &b))| {
+        let mean = row.iter().map(|&v| v as f64).sum::<f64>() / t as f64;
+        let mean32 = mean as f32;
+        let var = row.iter().map(|&v| ((v - mean32) as f64).powi(2)).sum::<f64>() / t as f64;
+        let sd = (var as f32 + eps as f32).sqrt();
+        for v in row.iter_mut() {
+            *v = (*v - mean32) / sd * g + b;
+        }
+    });
+}
+
 impl<B: Backend> HubertLayer<B> {
     fn forward(&self, x: Tensor<B, 3>) -> Tensor<B, 3> {
         let [_, _, h] = x.dims();
         let nh = self.heads;
         // transformers' HubertAttention scales the queries, not the scores.
-        let q = split_heads(self.q_proj.forward(x.clone()).mul_scalar(((h / nh) as f64).powf(-0.5)), nh);
-        let k = split_heads(self.k_proj.forward(x.clone()), nh);
-        let v = split_heads(self.v_proj.forward(x.clone()), nh);
-        let a = merge_heads(sdpa(q, k, v, 1.0, None));
+        let q = self.q_proj.forward(x.clone()).mul_scalar(((h / nh) as f64).powf(-0.5));
+        let k = self.k_proj.forward(x.clone());
+        let v = self.v_proj.forward(x.clone());
+        let a = multi_head_attention(q, k, v, nh, 1.0);
         let x = self.layer_norm.forward(x + self.out_proj.forward(a), 2);
         let f = self.output_dense.forward(gelu(self.intermediate_dense.forward(x.clone())));
         self.final_layer_norm.forward(x + f, 2)

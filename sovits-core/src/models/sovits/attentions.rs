@@ -1,7 +1,7 @@
 //! VITS attention blocks (`module/attentions.py`): multi-head attention with optional
 //! relative-position embeddings, the conv FFN, and the post-norm `Encoder`.
 
-use burn::tensor::activation::{relu, softmax};
+use burn::tensor::activation::relu;
 use burn::tensor::ops::PadMode;
 use burn::tensor::{Tensor, backend::Backend};
 
@@ -84,7 +84,7 @@ impl<B: Backend> MultiHeadAttention<B> {
             let rel = q.matmul(ek.clone().transpose().reshape([1, 1, d, n]).expand([b, h, d, n]));
             scores = scores + relative_to_absolute(rel, self.window);
         }
-        let p = softmax(scores, 3);
+        let p = crate::models::common::softmax_last(scores);
         let mut out = p.clone().matmul(v);
         if let Some(ev) = &self.emb_rel_v {
             let n = ev.dims()[0];

@@ -2,11 +2,12 @@
 //! (`module/modules.py`).
 
 use burn::tensor::activation::tanh;
-use burn::tensor::{Tensor, backend::Backend};
+use burn::tensor::{Tensor, TensorData, backend::Backend};
 
 use super::config::SovitsConfig;
 use crate::Result;
-use crate::models::common::{Conv1d, ConvOptions, ConvTranspose1d, leaky_relu};
+use crate::models::common::host_conv::{HostConv1d, PreAct};
+use crate::models::common::{Conv1d, ConvOptions, ConvTranspose1d, leaky_relu, to_vec_f32};
 use crate::weights::Weights;
 
 const LRELU_SLOPE: f64 = 0.1;
@@ -41,6 +42,31 @@ impl<B: Backend> ResBlock<B> {
             None => Vec::new(),
         };
         Ok(ResBlock { convs1, convs2 })
+    }
+
+    /// [`ResBlock::forward`] in place on one item `[C, T]` with the host kernels; `false` (and
+    /// `x` untouched) when a layer is not on them.
+    fn forward_host(&self, x: &mut [f32], t: usize, tmp: &mut Vec<f32>) -> bool {
+        let act = PreAct::LeakyRelu(LRELU_SLOPE as f32);
+        let c1: Option<Vec<&HostConv1d>> = self.convs1.iter().map(Conv1d::host).collect();
+        let c2: Option<Vec<&HostConv1d>> = self.convs2.iter().map(Conv1d::host).collect();
+        let (Some(c1), Some(c2)) = (c1, c2) else { return false };
+        tmp.resize(x.len(), 0.0);
+        for (i, c1) in c1.iter().enumerate() {
+            match c2.get(i) {
+                Some(c2) => {
+                    c1.forward_into(x, t, act, tmp, false);
+                    c2.forward_into(tmp, t, act, x, true);
+                }
+                None => {
+                    // x + conv(x): the convolution reads x while writing, so into a copy.
+                    tmp.copy_from_slice(x);
+                    c1.forward_into(x, t, act, tmp, true);
+                    x.copy_from_slice(tmp);
+                }
+            }
+        }
+        true
     }
 
     /// # Shapes
@@ -108,6 +134,66 @@ impl<B: Backend> Generator<B> {
     /// # Shapes
     /// `z` `[B, inter, T]`, `g` `[B, gin, 1]` -> waveform `[B, 1, T * prod(upsample_rates)]`.
     pub fn forward(&self, z: Tensor<B, 3>, g: Tensor<B, 3>) -> Tensor<B, 3> {
+        if self.conv_pre.host().is_some() {
+            let [b, c, t] = z.dims();
+            let gc = g.dims()[1];
+            let device = z.device();
+            let (zv, gv) = (to_vec_f32(z.clone()), to_vec_f32(g.clone()));
+            let mut out = Vec::new();
+            let mut n = 0;
+            for i in 0..b {
+                let gi = &gv[(i % g.dims()[0]) * gc..][..gc];
+                match self.forward_host(&zv[i * c * t..(i + 1) * c * t], t, gi) {
+                    Some(y) => {
+                        n = y.len();
+                        out.extend(y);
+                    }
+                    None => break,
+                }
+            }
+            if out.len() == b * n {
+                return Tensor::from_data(TensorData::new(out, [b, 1, n]), &device);
+            }
+        }
+        self.forward_tensors(z, g)
+    }
+
+    /// One item with the host kernels: `z` `[inter, T]`, `g` `[gin]` -> the waveform, or `None`
+    /// when a layer is not on the host kernels.
+    fn forward_host(&self, z: &[f32], t: usize, g: &[f32]) -> Option<Vec<f32>> {
+        let slope = PreAct::LeakyRelu(LRELU_SLOPE as f32);
+        let pre = self.conv_pre.host()?;
+        let (mut x, _) = pre.forward(z, t, PreAct::None);
+        let (cond, _) = self.cond.host()?.forward(g, 1, PreAct::None);
+        for (row, &cv) in x.chunks_exact_mut(t.max(1)).zip(&cond) {
+            row.iter_mut().for_each(|v| *v += cv);
+        }
+        let mut t = t;
+        let (mut r, mut tmp) = (Vec::new(), Vec::new());
+        for (i, up) in self.ups.iter().enumerate() {
+            let (y, ty) = up.host()?.forward(&x, t, slope);
+            t = ty;
+            let mut xs = vec![0.0f32; y.len()];
+            for j in 0..self.n_kernels {
+                r.clear();
+                r.extend_from_slice(&y);
+                if !self.resblocks[i * self.n_kernels + j].forward_host(&mut r, t, &mut tmp) {
+                    return None;
+                }
+                xs.iter_mut().zip(&r).for_each(|(s, v)| *s += v);
+            }
+            let n = self.n_kernels as f32;
+            xs.iter_mut().for_each(|v| *v /= n);
+            x = xs;
+        }
+        // The last activation uses PyTorch's default slope (0.01), not 0.1.
+        let (mut y, _) = self.conv_post.host()?.forward(&x, t, PreAct::LeakyRelu(0.01));
+        y.iter_mut().for_each(|v| *v = v.tanh());
+        Some(y)
+    }
+
+    /// [`Generator::forward`] with burn's tensor operations (the GPU backends).
+    fn forward_tensors(&self, z: Tensor<B, 3>, g: Tensor<B, 3>) -> Tensor<B, 3> {
         let mut x = self.conv_pre.forward(z) + self.cond.forward(g);
         for (i, up) in self.ups.iter().enumerate() {
             x = up.forward(leaky_relu(x, LRELU_SLOPE));
