@@ -251,8 +251,9 @@ mod gelu_tests {
         );
         let a = to_vec_f32(softmax_last(x.clone()));
         let b = to_vec_f32(burn::tensor::activation::softmax(x, 2));
+        // Two f32 implementations of the same formula: a few ulp of probabilities <= 1.
         let m = a.iter().zip(&b).map(|(p, q)| (p - q).abs()).fold(0.0f32, f32::max);
-        assert!(m < 1e-7, "{m}");
+        assert!(m < 3e-7, "{m}");
         let mut masked = vec![0.5, f32::NEG_INFINITY, 1.5];
         softmax_rows_in_place(&mut masked, 3);
         assert_eq!(masked[1], 0.0);
