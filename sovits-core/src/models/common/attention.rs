@@ -94,7 +94,7 @@ fn attention_host(
         return;
     }
     let d = c / heads;
-    let out_ptr = OutPtr(out.as_mut_ptr());
+    let out_ptr = super::host_conv::SyncPtr(out.as_mut_ptr());
     (0..b * heads).into_par_iter().for_each(|task| {
         let (bi, h) = (task / heads, task % heads);
         let qh = &q[bi * tq * c + h * d..];
@@ -159,19 +159,6 @@ fn attention_host(
         }
     });
 }
-
-#[derive(Clone, Copy)]
-struct OutPtr(*mut f32);
-
-impl OutPtr {
-    fn get(self) -> *mut f32 {
-        self.0
-    }
-}
-// SAFETY: tasks write disjoint regions through it (see `attention_host`).
-unsafe impl Send for OutPtr {}
-// SAFETY: as above.
-unsafe impl Sync for OutPtr {}
 
 #[cfg(test)]
 mod tests {

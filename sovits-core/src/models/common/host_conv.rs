@@ -446,15 +446,18 @@ impl HostConvTranspose1d {
     }
 }
 
+/// A pointer that threaded tasks write disjoint regions through (here and in the host
+/// attention).
 #[derive(Clone, Copy)]
-struct SyncPtr(*mut f32);
+pub(crate) struct SyncPtr(pub(crate) *mut f32);
 
 impl SyncPtr {
-    fn get(self) -> *mut f32 {
+    pub(crate) fn get(self) -> *mut f32 {
         self.0
     }
 }
-// SAFETY: the pointer is only used to write disjoint regions from different tasks (see `run`).
+// SAFETY: the pointer is only used to write disjoint regions from different tasks (see `run`
+// and `attention_host`).
 unsafe impl Send for SyncPtr {}
 // SAFETY: as above.
 unsafe impl Sync for SyncPtr {}
