@@ -5,7 +5,7 @@
 //! default `cargo test`:
 //!
 //! ```sh
-//! cargo test --release --test soak -- --ignored --nocapture
+//! cargo test --release --test suite soak:: -- --ignored --nocapture
 //! ```
 //!
 //! The numbers of the last run are in docs/reliability.md. The same through the C API from
@@ -129,7 +129,7 @@ fn rss_kb() -> u64 {
 }
 
 #[test]
-#[ignore = "soak: minutes; cargo test --release --test soak -- --ignored --nocapture"]
+#[ignore = "soak: minutes; cargo test --release --test suite soak:: -- --ignored --nocapture"]
 fn soak_one_model_many_threads() {
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
