@@ -99,12 +99,13 @@ fn conv1d_128ch_20k(bencher: divan::Bencher) {
 }
 
 fn conv_bench(bencher: divan::Bencher, c: usize, t: usize, k: usize, d: usize) {
-    use sovits_core::models::common::host_conv::{HostConv1d, PreAct};
+    use sovits_core::models::common::host_conv::{ConvGeometry, HostConv1d, PreAct};
     let mut rng = Rng::new(5);
     let x: Vec<f32> = (0..c * t).map(|_| rng.normal() as f32).collect();
     let w: Vec<f32> = (0..c * c * k).map(|_| rng.normal() as f32 * 0.1).collect();
     let p = (k * d - d) / 2;
-    let conv = HostConv1d::new(&w, None, c, c, k, 1, (p, p), d, 1);
+    let geometry = ConvGeometry { c_in: c, c_out: c, k, stride: 1, pad: (p, p), dilation: d, groups: 1 };
+    let conv = HostConv1d::new(&w, None, geometry);
     let mut out = vec![0.0f32; c * t];
     bencher.bench_local(|| conv.forward_into(&x, t, PreAct::LeakyRelu(0.1), &mut out, false));
 }

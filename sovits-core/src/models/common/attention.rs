@@ -106,27 +106,8 @@ fn attention_host(
         // tk`. Tasks write disjoint column bands `h * d .. (h + 1) * d` of batch `bi` of `out`.
         unsafe {
             // s = q_h k_h^T: lhs rows are queries, rhs[kk][j] = k[j][kk].
-            gemm::gemm(
-                tq,
-                tk,
-                d,
-                s.as_mut_ptr(),
-                1,
-                tk as isize,
-                false,
-                qh.as_ptr(),
-                1,
-                c as isize,
-                kh.as_ptr(),
-                c as isize,
-                1,
-                0.0,
-                1.0,
-                false,
-                false,
-                false,
-                gemm::Parallelism::None,
-            );
+            let (qm, km) = (Strided { ptr: qh.as_ptr(), rs: c, cs: 1 }, Strided { ptr: kh.as_ptr(), rs: 1, cs: c });
+            matmul_serial(tq, tk, d, s.as_mut_ptr(), tk, qm, km);
         }
         if divisor != 1.0 {
             s.iter_mut().for_each(|x| *x /= divisor);
@@ -134,30 +115,51 @@ fn attention_host(
         super::softmax_rows_serial(&mut s, tk);
         // SAFETY: as above; the destination is this task's band of `out`.
         unsafe {
-            let dst = out_ptr.get().add(bi * tq * c + h * d);
-            gemm::gemm(
-                tq,
-                d,
-                tk,
-                dst,
-                1,
-                c as isize,
-                false,
-                s.as_ptr(),
-                1,
-                tk as isize,
-                vh.as_ptr(),
-                1,
-                c as isize,
-                0.0,
-                1.0,
-                false,
-                false,
-                false,
-                gemm::Parallelism::None,
-            );
+            let (sm, vm) = (Strided { ptr: s.as_ptr(), rs: tk, cs: 1 }, Strided { ptr: vh.as_ptr(), rs: c, cs: 1 });
+            matmul_serial(tq, d, tk, out_ptr.get().add(bi * tq * c + h * d), c, sm, vm);
         }
     });
+}
+
+/// A read-only matrix: element `(i, j)` at `ptr + i * rs + j * cs`.
+#[derive(Clone, Copy)]
+struct Strided {
+    ptr: *const f32,
+    rs: usize,
+    cs: usize,
+}
+
+/// `dst = lhs @ rhs` (`m x k` times `k x n`) on this thread; `dst` has row stride `dst_rs` and
+/// unit column stride.
+///
+/// # Safety
+/// Every element the strides address (`m x k` of `lhs`, `k x n` of `rhs`, `m x n` of `dst`)
+/// must be in bounds, and `dst` must not overlap the inputs.
+unsafe fn matmul_serial(m: usize, n: usize, k: usize, dst: *mut f32, dst_rs: usize, lhs: Strided, rhs: Strided) {
+    // SAFETY: as the caller guarantees.
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            dst,
+            1,
+            dst_rs as isize,
+            false,
+            lhs.ptr,
+            lhs.cs as isize,
+            lhs.rs as isize,
+            rhs.ptr,
+            rhs.cs as isize,
+            rhs.rs as isize,
+            0.0,
+            1.0,
+            false,
+            false,
+            false,
+            gemm::Parallelism::None,
+        );
+    }
 }
 
 #[cfg(test)]

@@ -8,9 +8,10 @@
 //! sum_tap w[co][tap] * x[row(tap)][t + off(tap)]`. A dilated tap `kk` of channel `ci` is row
 //! `ci`, offset `kk * dilation`; a strided convolution first splits each padded input row into
 //! its `stride` phases (row `ci * stride + p` holds samples `p, p + stride, ...`), so every
-//! convolution runs as a stride-1 one. The micro-kernel keeps 4 output channels x 24 samples
-//! in registers and streams the taps (3 loads of `x`, 4 broadcast weights, 12 fused
-//! multiply-adds each); taps come in chunks whose input window stays in the L1 cache.
+//! convolution runs as a stride-1 one. The micro-kernel keeps 2 output channels x 48 samples
+//! in registers (12 AVX accumulators) and streams the taps (6 loads of `x`, 2 broadcast
+//! weights, 12 fused multiply-adds each); taps come in chunks whose input window stays in
+//! the L1/L2 cache.
 //! Accumulation is f32 as in PyTorch; only the order of the sums differs (about 1e-7
 //! relative).
 //!
@@ -83,9 +84,28 @@ pub struct HostConv1d {
     groups: usize,
     /// Per group: `(row, offset)` of each tap (rows are the phase rows of the group's inputs).
     taps: Vec<(usize, usize)>,
-    /// Per group, per block of 4 output channels, per tap: the 4 weights.
+    /// Per group, per block of `CO_B` output channels, per tap: the `CO_B` weights.
     packed: Vec<f32>,
     bias: Vec<f32>,
+}
+
+/// The arguments of a `torch.nn.Conv1d` that shape a [`HostConv1d`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConvGeometry {
+    /// Input channels.
+    pub c_in: usize,
+    /// Output channels.
+    pub c_out: usize,
+    /// Kernel size.
+    pub k: usize,
+    /// Stride (>= 1).
+    pub stride: usize,
+    /// Zeros added (left, right).
+    pub pad: (usize, usize),
+    /// Dilation (>= 1).
+    pub dilation: usize,
+    /// Groups (0 is taken as 1).
+    pub groups: usize,
 }
 
 impl HostConv1d {
@@ -93,18 +113,8 @@ impl HostConv1d {
     ///
     /// # Panics
     /// When the sizes disagree (a loader bug, not an input error: loaders check shapes first).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        weight: &[f32],
-        bias: Option<&[f32]>,
-        c_in: usize,
-        c_out: usize,
-        k: usize,
-        stride: usize,
-        pad: (usize, usize),
-        dilation: usize,
-        groups: usize,
-    ) -> Self {
+    pub fn new(weight: &[f32], bias: Option<&[f32]>, geometry: ConvGeometry) -> Self {
+        let ConvGeometry { c_in, c_out, k, stride, pad, dilation, groups } = geometry;
         let groups = groups.max(1);
         assert!(c_in.is_multiple_of(groups) && c_out.is_multiple_of(groups) && stride >= 1 && dilation >= 1 && k >= 1);
         let (cig, cog) = (c_in / groups, c_out / groups);
@@ -385,7 +395,16 @@ impl HostConvTranspose1d {
                             }
                         }
                     }
-                    HostConv1d::new(&w, Some(bias), c_in, c_out, n_m, 1, (n_m - 1, n_m - 1), 1, 1)
+                    let geometry = ConvGeometry {
+                        c_in,
+                        c_out,
+                        k: n_m,
+                        stride: 1,
+                        pad: (n_m - 1, n_m - 1),
+                        dilation: 1,
+                        groups: 1,
+                    };
+                    HostConv1d::new(&w, Some(bias), geometry)
                 });
                 Phase { conv, n_m, r0 }
             })
@@ -479,12 +498,13 @@ impl Simd {
         Simd { avx2 }
     }
 
-    /// `o[c][j] = (load ? o[c][j] : 0) + bias[c] + sum_i w[i][c] * x[taps[i] + j]` for 4 rows
-    /// `c` (stride `os`) and 24 samples `j`.
+    /// `o[c][j] = (load ? o[c][j] : 0) + bias[c] + sum_i w[i][c] * x[taps[i] + j]` for `CO_B`
+    /// rows `c` (stride `os`) and `T_B` samples `j`.
     ///
     /// # Safety
-    /// `o` must address 4 rows of 24 writable values at row stride `os`; `x[taps[i] + 23]` must
-    /// be in bounds for every tap; `w` holds `4 * taps.len()` values.
+    /// `o` must address `CO_B` rows of `T_B` writable values at row stride `os`;
+    /// `x[taps[i] + T_B - 1]` must be in bounds for every tap; `w` holds `CO_B * taps.len()`
+    /// values.
     #[inline]
     #[allow(clippy::too_many_arguments)]
     unsafe fn tile(self, x: &[f32], taps: &[usize], w: &[f32], o: *mut f32, os: usize, bias: [f32; CO_B], load: bool) {
@@ -508,7 +528,7 @@ impl Simd {
         }
         for (c, row) in acc.iter().enumerate() {
             for (j, &v) in row.iter().enumerate() {
-                // SAFETY: inside the 4 x 24 block the caller guarantees.
+                // SAFETY: inside the CO_B x T_B block the caller guarantees.
                 unsafe {
                     let p = o.add(c * os + j);
                     *p = if load { *p } else { 0.0 } + bias[c] + v;
@@ -641,7 +661,8 @@ mod tests {
             let w = values(c_out * c_in / g * k, 100 + i as u64);
             let b = values(c_out, 200 + i as u64);
             for act in [PreAct::None, PreAct::LeakyRelu(0.1)] {
-                let conv = HostConv1d::new(&w, Some(&b), c_in, c_out, k, s, pad, d, g);
+                let geometry = ConvGeometry { c_in, c_out, k, stride: s, pad, dilation: d, groups: g };
+                let conv = HostConv1d::new(&w, Some(&b), geometry);
                 let (y, t_out) = conv.forward(&x, t_in, act);
                 let r = reference(&x, t_in, &w, &b, c_in, c_out, k, s, pad, d, g, act);
                 assert_eq!(y.len(), r.len(), "case {i}");
@@ -677,7 +698,8 @@ mod tests {
 
     #[test]
     fn too_short_input_gives_nothing() {
-        let conv = HostConv1d::new(&[1.0; 7], None, 1, 1, 7, 1, (0, 0), 1, 1);
+        let geometry = ConvGeometry { c_in: 1, c_out: 1, k: 7, stride: 1, pad: (0, 0), dilation: 1, groups: 1 };
+        let conv = HostConv1d::new(&[1.0; 7], None, geometry);
         assert_eq!(conv.out_len(6), 0);
         assert_eq!(conv.forward(&[0.0; 6], 6, PreAct::None).0.len(), 0);
     }

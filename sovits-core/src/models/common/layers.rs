@@ -8,7 +8,7 @@ use burn::tensor::ops::{ConvTransposeOptions, PaddedConvOptions};
 use burn::tensor::{Int, Tensor, TensorData, backend::Backend};
 use std::sync::Arc;
 
-use super::host_conv::{HostConv1d, HostConvTranspose1d, PreAct};
+use super::host_conv::{ConvGeometry, HostConv1d, HostConvTranspose1d, PreAct};
 use super::to_vec_f32;
 
 use crate::Result;
@@ -105,17 +105,9 @@ impl<B: Backend> Conv1d<B> {
         let ConvOptions { stride, padding, dilation, groups, .. } = opts;
         let [out_ch, in_g, k] = shape;
         let kernel = if host {
-            let conv = HostConv1d::new(
-                &weight,
-                bias.as_deref(),
-                in_g * groups.max(1),
-                out_ch,
-                k,
-                stride,
-                padding,
-                dilation,
-                groups,
-            );
+            let geometry =
+                ConvGeometry { c_in: in_g * groups.max(1), c_out: out_ch, k, stride, pad: padding, dilation, groups };
+            let conv = HostConv1d::new(&weight, bias.as_deref(), geometry);
             ConvKernel::Host { conv: Arc::new(conv), device: device.clone() }
         } else {
             ConvKernel::Tensor {

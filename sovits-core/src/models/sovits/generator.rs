@@ -171,16 +171,22 @@ impl<B: Backend> Generator<B> {
         let mut t = t;
         let (mut r, mut tmp) = (Vec::new(), Vec::new());
         for (i, up) in self.ups.iter().enumerate() {
-            let (y, ty) = up.host()?.forward(&x, t, slope);
+            let (mut y, ty) = up.host()?.forward(&x, t, slope);
             t = ty;
             let mut xs = vec![0.0f32; y.len()];
             for j in 0..self.n_kernels {
-                r.clear();
-                r.extend_from_slice(&y);
-                if !self.resblocks[i * self.n_kernels + j].forward_host(&mut r, t, &mut tmp) {
+                // Each resblock works in place: the last one on `y` itself, the others on a copy.
+                let buf = if j + 1 == self.n_kernels {
+                    &mut y
+                } else {
+                    r.clear();
+                    r.extend_from_slice(&y);
+                    &mut r
+                };
+                if !self.resblocks[i * self.n_kernels + j].forward_host(buf, t, &mut tmp) {
                     return None;
                 }
-                xs.iter_mut().zip(&r).for_each(|(s, v)| *s += v);
+                xs.iter_mut().zip(buf.iter()).for_each(|(s, v)| *s += v);
             }
             let n = self.n_kernels as f32;
             xs.iter_mut().for_each(|v| *v /= n);
