@@ -20,3 +20,22 @@ mod soak;
 mod text_frontend;
 mod text_split;
 mod weights;
+
+/// With `autotests = false` a new file in `tests/` runs only once it is declared above: fail
+/// instead of skipping it silently.
+#[test]
+fn every_test_file_is_a_module_of_the_suite() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let suite = include_str!("suite.rs");
+    let mut missing = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("tests/") {
+        let name = entry.expect("entry").file_name().into_string().expect("utf-8 name");
+        if let Some(stem) = name.strip_suffix(".rs")
+            && stem != "suite"
+            && !suite.contains(&format!("\nmod {stem};\n"))
+        {
+            missing.push(name);
+        }
+    }
+    assert!(missing.is_empty(), "declare these in tests/suite.rs: {missing:?}");
+}
