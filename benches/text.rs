@@ -1,7 +1,10 @@
 //! The text frontend: phonemes per second for a 1000-character mixed Chinese-English paragraph
 //! (`zh`, with numbers, dates and English words) and a 1000-character English paragraph
-//! (`en`). Data tables are loaded before timing (the first call pays for that; see
-//! docs/performance.md).
+//! (`en`) and a 1000-character Japanese paragraph (`all_ja`, with numbers and katakana
+//! loanwords). Data tables are loaded before timing (the first call pays for that; see
+//! docs/performance.md). The first call of Japanese, which unpacks the dictionary, is timed on
+//! its own and its memory reported: `cargo bench --bench text -- ja_first_call` prints it (run
+//! it alone, as the first Japanese call of the process).
 //!
 //! `cargo bench --bench text`.
 
@@ -23,6 +26,11 @@ const ENGLISH: &str = "On March 15th, 2024, the team met at 9:30 a.m. to review 
     Dr. Smith, who leads the research group, presented a new model that reads text aloud \
     in a voice cloned from a ten-second recording. The audience asked whether it could \
     handle names like O'Neil, acronyms like NASA, and made-up words like blorptastic. ";
+
+const JAPANESE: &str = "今日は2024年3月15日です。朝7時半に起きて、駅前のカフェでコーヒーを飲みました。\
+    午後はオンライン会議があり、新しいスマートフォンアプリの企画について話し合いました。\
+    部長によると、ユーザー数は先月より15%増えて、およそ32万人になったそうです。\
+    夕方には雨が降り始めたので、傘を持って帰りました。明日は晴れるといいですね。";
 
 fn paragraph(base: &str, chars: usize) -> String {
     let mut s = String::new();
@@ -47,4 +55,39 @@ fn mixed_1000_chars(bencher: divan::Bencher) {
 #[divan::bench(sample_count = 10)]
 fn english_1000_chars(bencher: divan::Bencher) {
     run(bencher, &paragraph(ENGLISH, 1000), Lang::En);
+}
+
+/// ~1000 characters of Japanese, language `all_ja`.
+#[cfg(feature = "ja")]
+#[divan::bench(sample_count = 10)]
+fn japanese_1000_chars(bencher: divan::Bencher) {
+    run(bencher, &paragraph(JAPANESE, 1000), Lang::AllJa);
+}
+
+/// The first Japanese call of the process: unpacking the dictionary (once) plus one sentence;
+/// prints the time and the dictionary's memory. Only the first sample pays for the dictionary.
+#[cfg(feature = "ja")]
+#[divan::bench(sample_count = 1, sample_size = 1)]
+fn ja_first_call() {
+    let status = |key: &str| {
+        std::fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|s| s.lines().find(|l| l.starts_with(key)).map(|l| l[key.len()..].trim().to_string()))
+            .unwrap_or_else(|| "?".into())
+    };
+    let (rss0, hwm0) = (status("VmRSS:"), status("VmHWM:"));
+    let t = std::time::Instant::now();
+    let n = phonemize("こんにちは、今日はいい天気ですね。", Lang::AllJa).expect("phonemize").len();
+    let first = t.elapsed();
+    let bytes = sovits_core::text::ja::openjtalk::load_dictionary().expect("dictionary");
+    let t = std::time::Instant::now();
+    let _ = phonemize("こんにちは、今日はいい天気ですね。", Lang::AllJa).expect("phonemize");
+    eprintln!(
+        "ja first call: {first:?} for {n} phonemes (then {:?}); the dictionary holds {:.1} MB; \
+         VmRSS {rss0} -> {}, VmHWM {hwm0} -> {}",
+        t.elapsed(),
+        bytes as f64 / 1e6,
+        status("VmRSS:"),
+        status("VmHWM:")
+    );
 }

@@ -4,11 +4,14 @@
 //! ```text
 //! cargo run --release --example phonemize -- --lang zh "我用ChatGPT写了一段代码。"
 //! cargo run --release --example phonemize -- --lang en --user-en "conda=K AA1 N D AH0" "Install conda."
+//! cargo run --release --example phonemize -- --lang ja "今日はいい天気ですね。"
+//! cargo run --release --example phonemize -- --lang ja --user-ja "鬼滅=キメツ/0" "鬼滅の刃を見た。"
 //! ```
 //!
-//! Languages: `all_zh`, `zh` (Chinese-English), `en`, `auto` (Chinese/English pieces); Japanese,
-//! Korean and Cantonese come later (see `docs/text-frontend.md`). `--user-zh WORD=PINYIN` and
-//! `--user-en WORD=ARPABET` add user pronunciations. Errors are printed and exit with 2.
+//! Languages: `all_zh`, `zh` (Chinese-English), `en`, `all_ja`, `ja` (Japanese-English), `auto`
+//! (Chinese/English/Japanese pieces); Korean and Cantonese come later (see
+//! `docs/text-frontend.md`). `--user-zh WORD=PINYIN`, `--user-en WORD=ARPABET` and
+//! `--user-ja WORD=KATAKANA/ACCENT` add user pronunciations. Errors are printed and exit with 2.
 
 use sovits_core::text::{FrontendOptions, Lang, SymbolTable, phonemize_with};
 use std::process::ExitCode;
@@ -30,16 +33,24 @@ fn main() -> ExitCode {
                 },
                 None => return usage("--lang needs a value"),
             },
-            "--user-zh" | "--user-en" => {
+            "--user-zh" | "--user-en" | "--user-ja" => {
                 let Some((word, pron)) =
                     args.next().and_then(|v| v.split_once('=').map(|(a, b)| (a.to_string(), b.to_string())))
                 else {
-                    return usage("--user-zh/--user-en need WORD=PRONUNCIATION");
+                    return usage("--user-zh/--user-en/--user-ja need WORD=PRONUNCIATION");
                 };
-                let added = if a == "--user-zh" {
-                    opts.user_dict.add_zh(&word, &pron)
-                } else {
-                    opts.user_dict.add_en(&word, &pron)
+                let added = match a.as_str() {
+                    "--user-zh" => opts.user_dict.add_zh(&word, &pron),
+                    "--user-en" => opts.user_dict.add_en(&word, &pron),
+                    _ => {
+                        let (kana, accent) = pron.split_once('/').unwrap_or((&pron, "0"));
+                        match accent.parse::<u8>() {
+                            Ok(accent) => opts.user_dict.add_ja(&word, kana, accent),
+                            Err(_) => {
+                                return usage("--user-ja needs WORD=KATAKANA/ACCENT (accent: a mora number, 0 = flat)");
+                            }
+                        }
+                    }
                 };
                 if let Err(e) = added {
                     eprintln!("{e}");
@@ -81,6 +92,9 @@ fn usage(why: &str) -> ExitCode {
     if !why.is_empty() {
         eprintln!("error: {why}");
     }
-    eprintln!("usage: phonemize [--lang all_zh|zh|en|auto] [--user-zh WORD=PINYIN] [--user-en WORD=ARPABET] TEXT ...");
+    eprintln!(
+        "usage: phonemize [--lang all_zh|zh|en|all_ja|ja|auto] [--user-zh WORD=PINYIN] [--user-en WORD=ARPABET] \
+         [--user-ja WORD=KATAKANA/ACCENT] TEXT ..."
+    );
     if why.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) }
 }

@@ -20,7 +20,7 @@
 //! outside 3-10 s (up to 30 s); `--save-voice FILE` writes the voice,
 //! `--voice FILE` loads one instead of `--ref`.
 //!
-//! Text: `--text` or `--text-file`, `--lang` (`all_zh`, `zh`, `en`, `auto`, any case; default
+//! Text: `--text` or `--text-file`, `--lang` (`all_zh`, `zh`, `en`, `all_ja`, `ja`, `auto`, any case; default
 //! `zh`).
 //! Sampling: `--top-k 15 --top-p 1 --temperature 1 --repetition-penalty 1.35 --speed 1
 //! --split cut1 --pause 0.3 --seed 0 --noise-scale 0.5 --max-tokens 1500 --max-text-chars 50000`.
@@ -159,9 +159,10 @@ fn run(mut a: Args) -> Result<(), String> {
             a.ref_text = a.ref_text.or(Some("Hello there, how are you today".into()));
             a.ref_lang = Lang::En;
         }
-        // The tiny model's BERT does not fit its GPT, so only English text runs on it.
-        if a.lang != Lang::En {
-            eprintln!("note: the tiny model reads English only; using --lang en");
+        // The tiny model's BERT does not fit its GPT, so only text without Chinese segments (which
+        // need BERT) runs on it: English and Japanese.
+        if !matches!(a.lang, Lang::En | Lang::AllJa | Lang::Ja) {
+            eprintln!("note: the tiny model reads English and Japanese only; using --lang en");
             a.lang = Lang::En;
         }
     }

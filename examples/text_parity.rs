@@ -31,7 +31,7 @@ fn main() {
             println!("  {} {}", f.id, f.message);
         }
         println!(
-            "{f}: {}/{} match ({:.1}%); without the {} cases that need ja/ko/yue: {:.1}%",
+            "{f}: {}/{} match ({:.1}%); without the {} cases that need ko/yue: {:.1}%",
             r.passed,
             r.total,
             r.rate(),

@@ -318,8 +318,8 @@ fn long_runs_of_one_character_are_linear_or_refused() {
 
 #[test]
 fn the_auto_error_quotes_only_the_start_of_the_text() {
-    let ja: String = "こんにちは".repeat(2000);
-    let e = err_text(phonemize(&ja, Lang::Auto));
+    let ko: String = "안녕하세요".repeat(2000);
+    let e = err_text(phonemize(&ko, Lang::Auto));
     assert!(e.len() < 400, "{} bytes of message", e.len());
 }
 

@@ -18,6 +18,7 @@ mod pipeline_stream;
 mod pipeline_v2pro;
 mod soak;
 mod text_frontend;
+mod text_ja;
 mod text_split;
 mod weights;
 

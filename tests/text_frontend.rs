@@ -1,15 +1,15 @@
 //! The text frontend against the original's outputs (`tests/fixtures/text/*.jsonl`, about 1100
 //! cases of zh, en, mixed and split; see the README there).
 //!
-//! The acceptance bar is 98% exact matches (ids, word2ph and norm_text) per file; each test
-//! prints its file's rate and the ids that differ. Cases that need the Japanese, Korean or
-//! Cantonese frontends (a later issue) are counted apart. `docs/text-frontend.md` explains
-//! every remaining class of mismatch.
+//! The acceptance bar is 98% exact matches (ids, word2ph and norm_text) per file (99% for
+//! Japanese and the files with Japanese cases); each test prints its file's rate and the ids
+//! that differ. Cases that need the Korean or Cantonese frontends (a later issue) are counted
+//! apart. `docs/text-frontend.md` explains every remaining class of mismatch.
 
 use sovits_suite::text_golden::run_lines;
 
 /// Runs a golden file, prints its rates and mismatches, and returns the rate over the cases in
-/// the languages built so far (those needing Japanese, Korean or Cantonese are a later issue).
+/// the languages built so far (those needing Korean or Cantonese are a later issue).
 fn run(file: &str) -> f64 {
     let path = format!("{}/tests/fixtures/text/{file}", env!("CARGO_MANIFEST_DIR"));
     let data = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
@@ -18,9 +18,9 @@ fn run(file: &str) -> f64 {
         println!("  {} {}", f.id, f.message);
     }
     let later: Vec<&str> = r.failures.iter().filter(|f| f.later).map(|f| f.id.as_str()).collect();
-    println!("  needing ja/ko/yue (later issue): {later:?}");
+    println!("  needing ko/yue (later issue): {later:?}");
     println!(
-        "{file}: {}/{} = {:.1}% of all; {:.1}% of the {} cases in zh/en",
+        "{file}: {}/{} = {:.1}% of all; {:.1}% of the {} cases in zh/en/ja",
         r.passed,
         r.total,
         r.rate(),
@@ -49,16 +49,32 @@ fn zh_jsonl() {
     assert!(rate >= bar(99.4), "zh.jsonl: {rate:.1}%");
 }
 
+/// The bar of the files with Japanese cases: 99% with the `ja` and `lid176` features (the
+/// defaults); built without `ja` those cases are counted apart, and the script rule's rates are
+/// guarded as in [`bar`].
+fn ja_bar(script_rule_floor: f64) -> f64 {
+    if cfg!(feature = "ja") && cfg!(feature = "lid176") { 99.0 } else { bar(script_rule_floor) }
+}
+
 #[test]
 fn mixed_jsonl() {
     let rate = run("mixed.jsonl");
-    assert!(rate >= bar(97.6), "mixed.jsonl: {rate:.1}%");
+    assert!(rate >= ja_bar(97.6), "mixed.jsonl: {rate:.1}%");
 }
 
 #[test]
 fn split_jsonl() {
     let rate = run("split.jsonl");
-    assert!(rate >= bar(95.2), "split.jsonl: {rate:.1}%");
+    assert!(rate >= ja_bar(95.2), "split.jsonl: {rate:.1}%");
+}
+
+#[test]
+fn ja_jsonl() {
+    let rate = run("ja.jsonl");
+    // all_ja/ja never ask the language detector: 99% with or without it.
+    if cfg!(feature = "ja") {
+        assert!(rate >= 99.0, "ja.jsonl: {rate:.1}%");
+    }
 }
 
 #[test]

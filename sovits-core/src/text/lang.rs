@@ -71,6 +71,7 @@ impl Lang {
     /// [`Error::UnsupportedLanguage`]).
     pub fn is_supported(self) -> bool {
         matches!(self, Lang::AllZh | Lang::Zh | Lang::En | Lang::Auto)
+            || (cfg!(feature = "ja") && matches!(self, Lang::AllJa | Lang::Ja))
     }
 
     /// The languages this build reads, as a list for messages (`"all_zh, zh, en, auto"`).

@@ -8,8 +8,12 @@ mod budoux;
 pub mod en;
 #[cfg_attr(not(feature = "lid176"), allow(dead_code))]
 mod fasttext;
+#[cfg(feature = "ja")]
+pub mod ja;
 mod lang;
 pub mod langseg;
+#[cfg(feature = "ja")]
+pub(crate) mod mecab;
 mod regex_util;
 pub mod split;
 mod symbols;
@@ -87,6 +91,8 @@ pub struct FrontendOptions {
 pub struct UserDict {
     zh: zh::UserReadings,
     en: std::collections::HashMap<String, Vec<String>>,
+    #[cfg(feature = "ja")]
+    ja: ja::UserDictionary,
 }
 
 impl UserDict {
@@ -132,8 +138,28 @@ impl UserDict {
         Ok(())
     }
 
+    /// A Japanese word read `pron` (katakana as spoken, like `トーキョー`) with its accent
+    /// nucleus on mora `accent` (0: flat), as a proper noun: `add_ja("鬼滅", "キメツ", 0)`.
+    /// It is a candidate of the morphological analysis beside the dictionary's words, as
+    /// upstream's `ja_userdic` entries are.
+    #[cfg(feature = "ja")]
+    pub fn add_ja(&mut self, word: &str, pron: &str, accent: u8) -> Result<()> {
+        self.ja.add(word, pron, accent)
+    }
+
+    /// A Japanese entry in MeCab/OpenJTalk CSV form, as upstream's `ja_userdic/userdict.csv`
+    /// holds them (`surface,left_id,right_id,cost,pos,...,pron,acc/mora,chain_rule`).
+    #[cfg(feature = "ja")]
+    pub fn add_ja_mecab_line(&mut self, line: &str) -> Result<()> {
+        self.ja.add_mecab_line(line)
+    }
+
     /// Whether no entries were added.
     pub fn is_empty(&self) -> bool {
+        #[cfg(feature = "ja")]
+        if !self.ja.is_empty() {
+            return false;
+        }
         self.zh.is_empty() && self.en.is_empty()
     }
 }
@@ -179,11 +205,16 @@ fn phonemize_pass(text: &str, lang: Lang, opts: &FrontendOptions) -> Result<Phon
             .into_iter()
             .map(|p| (p.lang.lang().unwrap_or(SegmentLang::Zh), p.text))
             .collect(),
-        Lang::Zh => {
+        Lang::AllJa => langseg::get_texts(text, Some(SegmentLang::Ja))
+            .into_iter()
+            .map(|p| (p.lang.lang().unwrap_or(SegmentLang::Ja), p.text))
+            .collect(),
+        Lang::Zh | Lang::Ja => {
             // Consecutive non-English pieces become one piece in the argument's language.
+            let main = if lang == Lang::Ja { SegmentLang::Ja } else { SegmentLang::Zh };
             let mut out: Vec<(SegmentLang, String)> = Vec::new();
             for p in langseg::get_texts(text, None) {
-                let lang = if p.lang.lang() == Some(SegmentLang::En) { SegmentLang::En } else { SegmentLang::Zh };
+                let lang = if p.lang.lang() == Some(SegmentLang::En) { SegmentLang::En } else { main };
                 match out.last_mut() {
                     Some(last) if last.0 == lang => last.1.push_str(&p.text),
                     _ => out.push((lang, p.text)),
@@ -196,6 +227,8 @@ fn phonemize_pass(text: &str, lang: Lang, opts: &FrontendOptions) -> Result<Phon
             for p in langseg::get_texts(text, None) {
                 match p.lang.lang() {
                     Some(l @ (SegmentLang::Zh | SegmentLang::En)) => pieces.push((l, p.text)),
+                    #[cfg(feature = "ja")]
+                    Some(SegmentLang::Ja) => pieces.push((SegmentLang::Ja, p.text)),
                     _ => return Err(unsupported_piece(lang, p.lang.code(), &p.text)),
                 }
             }
@@ -234,6 +267,12 @@ fn clean_text(lang: SegmentLang, text: String, user: &UserDict) -> Result<Segmen
             if phones.len() < 4 {
                 phones.insert(0, ",".to_string());
             }
+            (norm_text, phones, None)
+        }
+        #[cfg(feature = "ja")]
+        SegmentLang::Ja => {
+            let norm_text = ja::text_normalize(&text);
+            let phones = ja::g2p(&norm_text, &user.ja)?;
             (norm_text, phones, None)
         }
         _ => {
@@ -321,7 +360,7 @@ mod tests {
         // English survives empty text upstream (the "." retry) and so does this port.
         assert_eq!(phonemize("", Lang::En).unwrap().ids.len(), 2);
         assert!(matches!("xx".parse::<Lang>(), Err(Error::InvalidArgument(_))));
-        assert!(matches!(phonemize("こんにちは", Lang::Ja), Err(Error::UnsupportedLanguage { .. })));
+        assert!(matches!(phonemize("안녕하세요", Lang::Ko), Err(Error::UnsupportedLanguage { .. })));
         // Emoji and control characters are dropped by the character filters, not a panic.
         let p = phonemize("你好😀\u{7}世界。", Lang::AllZh).unwrap();
         assert_eq!(p.norm_text, "你好世界.");

@@ -243,12 +243,19 @@ int main(int argc, char **argv) {
 
     /* Bad synthesis input. */
     EXPECT_STATUS(sovits_synthesize(session, voice, "", "en", &sp, &audio), SOVITS_STATUS_INVALID_ARG);
-    EXPECT_STATUS(sovits_synthesize(session, voice, "Hi.", "ja", &sp, &audio), SOVITS_STATUS_UNSUPPORTED);
+    EXPECT_STATUS(sovits_synthesize(session, voice, "Hi.", "ko", &sp, &audio), SOVITS_STATUS_UNSUPPORTED);
     EXPECT_STATUS(sovits_synthesize(session, voice, bad_utf8, "en", &sp, &audio), SOVITS_STATUS_INVALID_ARG);
     EXPECT_STATUS(sovits_synthesize(session, voice, NULL, "en", &sp, &audio), SOVITS_STATUS_NULL_ARG);
     EXPECT_STATUS(sovits_synthesize(session, voice, "Hello.", "klingon", &sp, &audio), SOVITS_STATUS_INVALID_ARG);
     CHECK(strstr(sovits_last_error(), "all_zh, zh, en, auto") != NULL);
-    EXPECT_STATUS(sovits_synthesize(session, voice, "Hello.", "ja", &sp, &audio), SOVITS_STATUS_UNSUPPORTED);
+    EXPECT_STATUS(sovits_synthesize(session, voice, "Hello.", "all_ko", &sp, &audio), SOVITS_STATUS_UNSUPPORTED);
+    /* Japanese (UTF-8), in both of its codes. */
+    EXPECT_STATUS(sovits_synthesize(session, voice, "\xe3\x81\x93\xe3\x82\x93\xe3\x81\xab\xe3\x81\xa1\xe3\x81\xaf\xe3\x80\x82", "all_ja", &sp, &audio), SOVITS_STATUS_OK);
+    CHECK(audio != NULL);
+    sovits_audio_free(&audio);
+    EXPECT_STATUS(sovits_synthesize(session, voice, "\xe4\xbb\x8a\xe6\x97\xa5\xe3\x81\xaf OK \xe3\x81\xa7\xe3\x81\x99\xe3\x80\x82", "JA", &sp, &audio), SOVITS_STATUS_OK);
+    CHECK(audio != NULL);
+    sovits_audio_free(&audio);
     EXPECT_STATUS(sovits_synthesize(NULL, voice, "Hi.", "en", &sp, &audio), SOVITS_STATUS_NULL_ARG);
     sovits_synth_params bad = sp;
     bad.top_k = 0;
