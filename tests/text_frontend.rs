@@ -50,28 +50,33 @@ fn zh_jsonl() {
 }
 
 /// The bar of the files with Japanese cases: 99% with the `ja` and `lid176` features (the
-/// defaults); built without `ja` those cases are counted apart, and the script rule's rates are
-/// guarded as in [`bar`].
-fn ja_bar(script_rule_floor: f64) -> f64 {
-    if cfg!(feature = "ja") && cfg!(feature = "lid176") { 99.0 } else { bar(script_rule_floor) }
+/// defaults). Without `lid176` the script rule's rates are guarded, measured without `ja` (the
+/// Japanese cases counted apart) and with it (the Chinese phrases fastText calls Japanese, which
+/// the original reads with OpenJTalk, stay Chinese then).
+fn ja_bar(script_rule_floor: f64, script_rule_floor_with_ja: f64) -> f64 {
+    match (cfg!(feature = "ja"), cfg!(feature = "lid176")) {
+        (true, true) => 99.0,
+        (true, false) => script_rule_floor_with_ja,
+        (false, _) => bar(script_rule_floor),
+    }
 }
 
 #[test]
 fn mixed_jsonl() {
     let rate = run("mixed.jsonl");
-    assert!(rate >= ja_bar(97.6), "mixed.jsonl: {rate:.1}%");
+    assert!(rate >= ja_bar(97.6, 90.6), "mixed.jsonl: {rate:.1}%");
 }
 
 #[test]
 fn split_jsonl() {
     let rate = run("split.jsonl");
-    assert!(rate >= ja_bar(95.2), "split.jsonl: {rate:.1}%");
+    assert!(rate >= ja_bar(95.2, 95.5), "split.jsonl: {rate:.1}%");
 }
 
 #[test]
 fn ja_jsonl() {
     let rate = run("ja.jsonl");
-    // all_ja/ja never ask the language detector: 99% with or without it.
+    // all_ja never asks the language detector, ja only to find English: 99% with or without it.
     if cfg!(feature = "ja") {
         assert!(rate >= 99.0, "ja.jsonl: {rate:.1}%");
     }

@@ -129,3 +129,40 @@ fn bad_japanese_input_is_sane_output_or_a_clear_error() {
         phonemize(s, Lang::AllJa).unwrap();
     }
 }
+
+/// Random strings over kana, kanji, digits, Latin, symbols, spaces and odd code points, in the
+/// three Japanese-reading languages: no panic, and every answer is a sane output or a clear error.
+#[test]
+fn random_strings_never_panic() {
+    use sovits_core::Error;
+    use sovits_core::text::{Lang, phonemize};
+    let pools: [&[char]; 4] = [
+        &['あ', 'ぁ', 'ゃ', 'ー', 'ッ', 'ン', 'ヴ', 'ヶ', 'ｶ', 'ﾞ', 'ﾟ', '々', '〆', 'ゝ', 'ゞ', '・'],
+        &['日', '本', '語', '鶼', '𠮷', '〇', '一', '十', '百', '円', '％', '年', '月', '時'],
+        &['0', '9', '１', 'a', 'Z', 'ｚ', ' ', '　', '、', '。', '？', '！', '「', '」', '\n', '\t', '.', ','],
+        &['\u{0}', '\u{ffff}', '\u{fffd}', '😀', '\u{200d}', '\u{301}', 'Ω', 'é', '한', '\u{e000}'],
+    ];
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    };
+    for _ in 0..600 {
+        let len = 1 + next(40);
+        let text: String = (0..len)
+            .map(|_| {
+                let pool = pools[next(pools.len())];
+                pool[next(pool.len())]
+            })
+            .collect();
+        for lang in [Lang::AllJa, Lang::Ja, Lang::Auto] {
+            match phonemize(&text, lang) {
+                Ok(p) => assert_eq!(p.ids.len(), p.segments.iter().map(|s| s.ids.len()).sum::<usize>()),
+                Err(Error::InvalidArgument(_) | Error::UnsupportedLanguage { .. }) => {}
+                Err(e) => panic!("{text:?} {lang}: {e}"),
+            }
+        }
+    }
+}
