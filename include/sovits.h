@@ -42,6 +42,9 @@
 // The ABI version of this header; bumped on any incompatible change of the C API.
 #define SOVITS_ABI_VERSION 1
 
+// The most bytes one memory argument may hold (a model file, a WAV, a saved voice): 16 GiB.
+#define MAX_BYTES (16 << 30)
+
 // `device` of `sovits_model_params`: the CPU (every build).
 #define SOVITS_DEVICE_CPU 0
 
@@ -96,6 +99,14 @@ typedef struct sovits_audio {
   int32_t sample_rate;
 } sovits_audio;
 
+// Bytes owned by the caller: free with `sovits_buffer_free`.
+typedef struct sovits_buffer {
+  // The bytes.
+  uint8_t *data;
+  // Their number.
+  uint64_t size;
+} sovits_buffer;
+
 // Where the models are and where they run. Start from `sovits_model_default_params()`.
 // `struct_size` is `sizeof(sovits_model_params)` of the caller's header: fields are only
 // ever appended, and a caller built against an older (smaller) struct gets the defaults for
@@ -131,6 +142,19 @@ typedef struct sovits_model_params {
   // ignored by v1/v2 models. Added in 0.1.1.
   const char *sv_path;
 } sovits_model_params;
+
+// One model file in memory for `sovits_model_load_from_memory`.
+typedef struct sovits_model_file {
+  // Its path inside a model folder laid out like upstream's `pretrained_models/`, UTF-8,
+  // `/`-separated: `"s1v3.ckpt"`, `"s2G2333k.pth"`, `"chinese-hubert-base/config.json"`,
+  // `"chinese-hubert-base/pytorch_model.bin"`, `"chinese-roberta-wwm-ext-large/tokenizer.json"`,
+  // `"sv/pretrained_eres2netv2w24s4ep4.ckpt"`, ...
+  const char *name;
+  // The file's bytes (copied during the call; the caller may free them afterwards).
+  const uint8_t *data;
+  // Their number.
+  uint64_t size;
+} sovits_model_file;
 
 // Synthesis settings; `sovits_synth_default_params()` gives the original's defaults.
 // `struct_size` as in `sovits_model_params`.
@@ -223,12 +247,25 @@ const char *sovits_last_error(void);
 // `callback` stays callable, and `user_data` valid, until replaced.
 void sovits_log_set(sovits_log_callback callback, void *user_data);
 
+// Sets how many CPU threads the library computes with (all models and sessions share them).
+// Call it once, before the first model load or synthesis; by default there is one per CPU
+// core. `SOVITS_STATUS_INVALID_ARG` for `n_threads` outside 1..1024, or when the threads are
+// already running with another count (the message says how many).
+enum sovits_status sovits_set_num_threads(int32_t n_threads);
+
 // Frees audio from `sovits_synthesize` and sets `*audio` to NULL (NULL and repeated frees
 // are no-ops).
 //
 // # Safety
 // `audio` is NULL or points to NULL or to audio of this library.
 void sovits_audio_free(struct sovits_audio **audio);
+
+// Frees a buffer from this library and sets `*buffer` to NULL (NULL and repeated frees are
+// no-ops).
+//
+// # Safety
+// `buffer` is NULL or points to NULL or to a buffer of this library.
+void sovits_buffer_free(struct sovits_buffer **buffer);
 
 // The original's model settings: every path NULL, host GPT decode on, the CPU.
 struct sovits_model_params sovits_model_default_params(void);
@@ -240,6 +277,21 @@ struct sovits_model_params sovits_model_default_params(void);
 // `out_model` must be a valid pointer.
 enum sovits_status sovits_model_load(const struct sovits_model_params *params,
                                      struct sovits_model **out_model);
+
+// Loads the models from files in memory (e.g. an Android APK's assets or a game's pack
+// file): `files` is the model folder `sovits_model_load`'s `model_dir` would be, file by
+// file. The same rules pick the files and detect the version; errors name `<memory>/...`.
+// `params` NULL means the defaults; its `model_dir` must be NULL, and its other path fields
+// are NULL or names among `files` (to pick one of several). On success `*out_model` is the
+// model; free it with `sovits_model_free`.
+//
+// # Safety
+// `files` holds `n_files` entries whose `name` is NUL-terminated and whose `data` holds
+// `size` bytes; `params` NULL or a `sovits_model_params`; `out_model` valid.
+enum sovits_status sovits_model_load_from_memory(const struct sovits_model_file *files,
+                                                 uint64_t n_files,
+                                                 const struct sovits_model_params *params,
+                                                 struct sovits_model **out_model);
 
 // The output sample rate of a model (32000), or 0 for NULL.
 //
@@ -363,6 +415,19 @@ enum sovits_status sovits_voice_from_wav_with(const struct sovits_model *model,
                                               const struct sovits_voice_params *params,
                                               struct sovits_voice **out_voice);
 
+// `sovits_voice_from_wav_with` from the bytes of a WAV file in memory (any rate, any channel
+// count; `params` NULL: the defaults).
+//
+// # Safety
+// As `sovits_voice_new`; `wav` holds `wav_size` bytes.
+enum sovits_status sovits_voice_from_wav_memory(const struct sovits_model *model,
+                                                const uint8_t *wav,
+                                                uint64_t wav_size,
+                                                const char *ref_text,
+                                                const char *ref_lang,
+                                                const struct sovits_voice_params *params,
+                                                struct sovits_voice **out_voice);
+
 // Adds another reference clip to a voice (the timbre becomes the mean over the clips); the
 // clip passes the same checks as the first.
 //
@@ -391,6 +456,23 @@ enum sovits_status sovits_voice_add_reference_with(const struct sovits_model *mo
 // # Safety
 // `voice` a valid handle; `path` NUL-terminated.
 enum sovits_status sovits_voice_save(const struct sovits_voice *voice, const char *path);
+
+// A voice as the bytes `sovits_voice_save` writes, in a buffer the caller frees with
+// `sovits_buffer_free`: to keep voices in a database, a pack file or an app's storage.
+//
+// # Safety
+// `voice` a valid handle; `out_buffer` valid.
+enum sovits_status sovits_voice_save_to_memory(const struct sovits_voice *voice,
+                                               struct sovits_buffer **out_buffer);
+
+// Loads a voice from the bytes of a saved voice (`sovits_voice_save`,
+// `sovits_voice_save_to_memory`); the bytes are copied, the caller keeps them.
+//
+// # Safety
+// `data` holds `size` bytes; `out_voice` valid.
+enum sovits_status sovits_voice_load_from_memory(const uint8_t *data,
+                                                 uint64_t size,
+                                                 struct sovits_voice **out_voice);
 
 // Loads a voice saved by `sovits_voice_save`.
 //

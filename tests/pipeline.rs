@@ -216,6 +216,47 @@ fn the_shipped_model_folder_loads_as_documented() {
     assert_eq!(t.sample_rate(), 32_000);
 }
 
+/// The files of a folder, by their paths inside it.
+fn memory_files(dir: &std::path::Path) -> sovits_core::weights::files::MemoryFiles {
+    fn walk(root: &std::path::Path, dir: &std::path::Path, out: &mut sovits_core::weights::files::MemoryFiles) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else {
+                let rel = p.strip_prefix(root).unwrap().to_str().unwrap().replace('\\', "/");
+                out.insert(&rel, std::fs::read(&p).unwrap()).unwrap();
+            }
+        }
+    }
+    let mut m = sovits_core::weights::files::MemoryFiles::new();
+    walk(dir, dir, &mut m);
+    m
+}
+
+#[test]
+fn models_load_from_memory_like_from_the_folder() {
+    let t = Tts::<B>::load_from_memory(memory_files(&official()), &TtsOptions::default(), &Default::default()).unwrap();
+    let v = voice();
+    let a = t.synthesize(&v, "Hello from memory.", Lang::En, &params()).unwrap();
+    let b = tts().synthesize(&v, "Hello from memory.", Lang::En, &params()).unwrap();
+    assert_eq!(a.samples, b.samples);
+    // What is missing is named as it would be on disk, under <memory>.
+    let mut partial = memory_files(&official());
+    let mut only = sovits_core::weights::files::MemoryFiles::new();
+    only.insert("gpt_v2.ckpt", std::fs::read(official().join("gpt_v2.ckpt")).unwrap()).unwrap();
+    let e = match Tts::<B>::load_from_memory(only, &TtsOptions::default(), &Default::default()) {
+        Ok(_) => panic!("a GPT file alone loaded"),
+        Err(e) => e.to_string(),
+    };
+    assert!(e.contains("<memory>"), "{e}");
+    assert!(Tts::<B>::load_from_memory(Default::default(), &TtsOptions::default(), &Default::default()).is_err());
+    // A truncated checkpoint is an error, not a crash.
+    let gpt = std::fs::read(official().join("gpt_v2.ckpt")).unwrap();
+    partial.insert("gpt_v2.ckpt", gpt[..gpt.len() / 2].to_vec()).unwrap();
+    assert!(Tts::<B>::load_from_memory(partial, &TtsOptions::default(), &Default::default()).is_err());
+}
+
 #[test]
 fn every_reference_clip_is_checked_and_the_window_can_be_opened() {
     let t = tts();

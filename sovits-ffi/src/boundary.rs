@@ -158,6 +158,26 @@ pub unsafe fn audio(pcm: *const f32, n: u64, sample_rate: i32) -> Result<Audio, 
     Ok(Audio { samples, sample_rate: sample_rate as u32 })
 }
 
+/// The most bytes one memory argument may hold (a model file, a WAV, a saved voice): 16 GiB.
+pub const MAX_BYTES: u64 = 16 << 30;
+
+/// `size` bytes at `data` (copied out), checked: non-NULL unless empty, at most [`MAX_BYTES`].
+///
+/// # Safety
+/// `data` is NULL or holds `size` readable bytes.
+pub unsafe fn bytes<'a>(data: *const u8, size: u64, what: &str) -> Result<&'a [u8], Fail> {
+    if size > MAX_BYTES {
+        return Err(Fail::invalid(format!("{what}: {size} bytes is more than the {MAX_BYTES} one argument may hold")));
+    }
+    if size == 0 {
+        return Err(Fail::invalid(format!("{what} is empty (size 0)")));
+    }
+    if data.is_null() {
+        return Err(Fail::null(what));
+    }
+    Ok(unsafe { std::slice::from_raw_parts(data, size as usize) })
+}
+
 /// Frees a boxed handle through its address and NULLs it; NULL or an already NULL handle is
 /// a no-op.
 ///

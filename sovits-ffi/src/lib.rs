@@ -18,6 +18,7 @@
 
 mod audio;
 mod boundary;
+mod buffer;
 mod engine;
 mod log;
 mod model;
@@ -30,10 +31,11 @@ mod voice;
 use std::ffi::{c_char, c_void};
 
 pub use audio::{sovits_audio, sovits_audio_free};
+pub use buffer::{sovits_buffer, sovits_buffer_free};
 pub use log::sovits_log_callback;
 pub use model::{
-    SOVITS_DEVICE_CPU, SOVITS_DEVICE_CUDA, sovits_model, sovits_model_default_params, sovits_model_free,
-    sovits_model_load, sovits_model_params, sovits_model_sample_rate,
+    SOVITS_DEVICE_CPU, SOVITS_DEVICE_CUDA, sovits_model, sovits_model_default_params, sovits_model_file,
+    sovits_model_free, sovits_model_load, sovits_model_load_from_memory, sovits_model_params, sovits_model_sample_rate,
 };
 pub use params::{sovits_synth_default_params, sovits_synth_params};
 pub use session::{
@@ -43,8 +45,9 @@ pub use session::{
 pub use status::sovits_status;
 pub use voice::{
     sovits_voice, sovits_voice_add_reference, sovits_voice_add_reference_with, sovits_voice_default_params,
-    sovits_voice_free, sovits_voice_from_wav, sovits_voice_from_wav_with, sovits_voice_load, sovits_voice_new,
-    sovits_voice_new_with, sovits_voice_params, sovits_voice_save,
+    sovits_voice_free, sovits_voice_from_wav, sovits_voice_from_wav_memory, sovits_voice_from_wav_with,
+    sovits_voice_load, sovits_voice_load_from_memory, sovits_voice_new, sovits_voice_new_with, sovits_voice_params,
+    sovits_voice_save, sovits_voice_save_to_memory,
 };
 
 /// The ABI version of this header; bumped on any incompatible change of the C API.
@@ -81,4 +84,27 @@ pub extern "C" fn sovits_last_error() -> *const c_char {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn sovits_log_set(callback: log::sovits_log_callback, user_data: *mut c_void) {
     boundary::catch((), || log::set(callback, user_data))
+}
+
+/// Sets how many CPU threads the library computes with (all models and sessions share them).
+/// Call it once, before the first model load or synthesis; by default there is one per CPU
+/// core. `SOVITS_STATUS_INVALID_ARG` for `n_threads` outside 1..1024, or when the threads are
+/// already running with another count (the message says how many).
+#[unsafe(no_mangle)]
+pub extern "C" fn sovits_set_num_threads(n_threads: i32) -> sovits_status {
+    boundary::guard(|| {
+        let n = usize::try_from(n_threads)
+            .ok()
+            .filter(|n| (1..=1024).contains(n))
+            .ok_or_else(|| boundary::Fail::invalid(format!("n_threads must be 1..1024, got {n_threads}")))?;
+        match rayon::ThreadPoolBuilder::new().num_threads(n).build_global() {
+            Ok(()) => Ok(()),
+            Err(_) if rayon::current_num_threads() == n => Ok(()),
+            Err(_) => Err(boundary::Fail::invalid(format!(
+                "the library's threads are already running ({} of them); call sovits_set_num_threads once, before \
+                 the first model load or synthesis",
+                rayon::current_num_threads()
+            ))),
+        }
+    })
 }

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use sovits_core::pipeline::{ModelOverrides, ModelPaths, Tts, TtsOptions};
+use sovits_core::weights::files::{MemoryFiles, with_memory_files};
 
 use crate::boundary::{self, Fail, guard, opt_str, out};
 use crate::engine::Engine;
@@ -160,6 +161,85 @@ pub unsafe extern "C" fn sovits_model_load(
         let t0 = std::time::Instant::now();
         let tts = load_on(&paths, &opts, p.device, p.device_index)?;
         log::info(&format!("loaded the models in {:.2} s", t0.elapsed().as_secs_f64()));
+        *out_model = Box::into_raw(Box::new(sovits_model { tts }));
+        Ok(())
+    })
+}
+
+/// One model file in memory for `sovits_model_load_from_memory`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct sovits_model_file {
+    /// Its path inside a model folder laid out like upstream's `pretrained_models/`, UTF-8,
+    /// `/`-separated: `"s1v3.ckpt"`, `"s2G2333k.pth"`, `"chinese-hubert-base/config.json"`,
+    /// `"chinese-hubert-base/pytorch_model.bin"`, `"chinese-roberta-wwm-ext-large/tokenizer.json"`,
+    /// `"sv/pretrained_eres2netv2w24s4ep4.ckpt"`, ...
+    pub name: *const c_char,
+    /// The file's bytes (copied during the call; the caller may free them afterwards).
+    pub data: *const u8,
+    /// Their number.
+    pub size: u64,
+}
+
+/// The most files `sovits_model_load_from_memory` takes.
+const MAX_MODEL_FILES: u64 = 4096;
+
+/// Loads the models from files in memory (e.g. an Android APK's assets or a game's pack
+/// file): `files` is the model folder `sovits_model_load`'s `model_dir` would be, file by
+/// file. The same rules pick the files and detect the version; errors name `<memory>/...`.
+/// `params` NULL means the defaults; its `model_dir` must be NULL, and its other path fields
+/// are NULL or names among `files` (to pick one of several). On success `*out_model` is the
+/// model; free it with `sovits_model_free`.
+///
+/// # Safety
+/// `files` holds `n_files` entries whose `name` is NUL-terminated and whose `data` holds
+/// `size` bytes; `params` NULL or a `sovits_model_params`; `out_model` valid.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sovits_model_load_from_memory(
+    files: *const sovits_model_file,
+    n_files: u64,
+    params: *const sovits_model_params,
+    out_model: *mut *mut sovits_model,
+) -> sovits_status {
+    guard(|| {
+        let defaults = sovits_model_default_params();
+        let p = if params.is_null() {
+            defaults
+        } else {
+            unsafe { boundary::params_appended(params, "params", MODEL_PARAMS_V1_SIZE, defaults)? }
+        };
+        let out_model = out(out_model, "out_model")?;
+        if files.is_null() {
+            return Err(Fail::null("files"));
+        }
+        if n_files == 0 || n_files > MAX_MODEL_FILES {
+            return Err(Fail::invalid(format!("n_files must be 1..{MAX_MODEL_FILES}, got {n_files}")));
+        }
+        if !p.model_dir.is_null() {
+            return Err(Fail::invalid("params.model_dir must be NULL when loading from memory"));
+        }
+        let mut mem = MemoryFiles::new();
+        for (i, f) in unsafe { std::slice::from_raw_parts(files, n_files as usize) }.iter().enumerate() {
+            let name = unsafe { boundary::req_str(f.name, &format!("files[{i}].name"))? };
+            let data = unsafe { boundary::bytes(f.data, f.size, &format!("files[{i}] ({name})"))? };
+            mem.insert(name, data)?;
+        }
+        let root = std::path::Path::new(MemoryFiles::ROOT);
+        let path = |s: *const c_char, what: &str| unsafe { opt_str(s, what) }.map(|o| o.map(|n| root.join(n)));
+        let over = ModelOverrides {
+            gpt: path(p.gpt_path, "gpt_path")?,
+            sovits: path(p.sovits_path, "sovits_path")?,
+            hubert: path(p.hubert_dir, "hubert_dir")?,
+            bert: path(p.bert_dir, "bert_dir")?,
+            sv: path(p.sv_path, "sv_path")?,
+        };
+        let opts = TtsOptions { host_gpt_decode: p.host_gpt_decode != 0, ..TtsOptions::default() };
+        let t0 = std::time::Instant::now();
+        let tts = with_memory_files(Arc::new(mem), || {
+            let paths = ModelPaths::from_dir_with(root, over)?;
+            load_on(&paths, &opts, p.device, p.device_index)
+        })?;
+        log::info(&format!("loaded the models from memory in {:.2} s", t0.elapsed().as_secs_f64()));
         *out_model = Box::into_raw(Box::new(sovits_model { tts }));
         Ok(())
     })

@@ -2,11 +2,12 @@
 
 use std::ffi::c_char;
 
-use sovits_core::audio::{Audio, read_wav};
+use sovits_core::audio::{Audio, read_wav, read_wav_bytes};
 use sovits_core::pipeline::{ReferenceOptions, Transcript, Voice, VoiceOptions};
 use sovits_core::text::Lang;
 
 use crate::boundary::{self, Fail, guard, opt_str, out, req_str};
+use crate::buffer::sovits_buffer;
 use crate::model::sovits_model;
 use crate::sovits_status;
 
@@ -155,6 +156,28 @@ pub unsafe extern "C" fn sovits_voice_from_wav_with(
     })
 }
 
+/// `sovits_voice_from_wav_with` from the bytes of a WAV file in memory (any rate, any channel
+/// count; `params` NULL: the defaults).
+///
+/// # Safety
+/// As `sovits_voice_new`; `wav` holds `wav_size` bytes.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)] // the C signature
+pub unsafe extern "C" fn sovits_voice_from_wav_memory(
+    model: *const sovits_model,
+    wav: *const u8,
+    wav_size: u64,
+    ref_text: *const c_char,
+    ref_lang: *const c_char,
+    params: *const sovits_voice_params,
+    out_voice: *mut *mut sovits_voice,
+) -> sovits_status {
+    guard(|| {
+        let bytes = unsafe { boundary::bytes(wav, wav_size, "wav")? };
+        make(model, || Ok(read_wav_bytes(bytes)?), ref_text, ref_lang, params, out_voice)
+    })
+}
+
 /// Adds another reference clip to a voice (the timbre becomes the mean over the clips); the
 /// clip passes the same checks as the first.
 ///
@@ -205,6 +228,44 @@ pub unsafe extern "C" fn sovits_voice_save(voice: *const sovits_voice, path: *co
         let v = unsafe { boundary::handle(voice, "voice")? };
         let path = unsafe { req_str(path, "path")? };
         v.voice.save(path)?;
+        Ok(())
+    })
+}
+
+/// A voice as the bytes `sovits_voice_save` writes, in a buffer the caller frees with
+/// `sovits_buffer_free`: to keep voices in a database, a pack file or an app's storage.
+///
+/// # Safety
+/// `voice` a valid handle; `out_buffer` valid.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sovits_voice_save_to_memory(
+    voice: *const sovits_voice,
+    out_buffer: *mut *mut sovits_buffer,
+) -> sovits_status {
+    guard(|| {
+        let v = unsafe { boundary::handle(voice, "voice")? };
+        let out_buffer = out(out_buffer, "out_buffer")?;
+        *out_buffer = sovits_buffer::boxed(v.voice.to_bytes()?);
+        Ok(())
+    })
+}
+
+/// Loads a voice from the bytes of a saved voice (`sovits_voice_save`,
+/// `sovits_voice_save_to_memory`); the bytes are copied, the caller keeps them.
+///
+/// # Safety
+/// `data` holds `size` bytes; `out_voice` valid.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sovits_voice_load_from_memory(
+    data: *const u8,
+    size: u64,
+    out_voice: *mut *mut sovits_voice,
+) -> sovits_status {
+    guard(|| {
+        let out_voice = out(out_voice, "out_voice")?;
+        let bytes = unsafe { boundary::bytes(data, size, "data")? };
+        let voice = Voice::from_bytes(bytes)?;
+        *out_voice = Box::into_raw(Box::new(sovits_voice { voice }));
         Ok(())
     })
 }

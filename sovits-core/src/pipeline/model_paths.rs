@@ -60,23 +60,23 @@ impl ModelPaths {
     /// searched for), e.g. to pick one of several `.pth` files.
     pub fn from_dir_with(dir: impl AsRef<Path>, over: ModelOverrides) -> Result<Self> {
         let dir = dir.as_ref();
-        if !dir.is_dir() {
+        use crate::weights::files;
+        if !files::is_dir(dir) {
             return Err(Error::not_found(dir, "no such model folder; see docs/usage.md for the model files"));
         }
         let (mut ckpt, mut pth) = (Vec::new(), Vec::new());
         for sub in ["", "gsv-v2final-pretrained", "v2Pro"] {
             let d = dir.join(sub);
-            let entries = match std::fs::read_dir(&d) {
+            let entries = match files::read_dir(&d) {
                 Ok(entries) => entries,
-                Err(e) if sub.is_empty() => return Err(Error::io(&d, e)),
+                Err(e) if sub.is_empty() => return Err(e),
                 Err(_) => continue,
             };
-            for e in entries.flatten() {
-                let p = e.path();
+            for p in entries {
                 let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
                 match p.extension().and_then(|x| x.to_str()) {
-                    Some("ckpt") if p.is_file() => ckpt.push(p),
-                    Some("pth") if p.is_file() && !name.starts_with("s2D") => pth.push(p),
+                    Some("ckpt") if files::is_file(&p) => ckpt.push(p),
+                    Some("pth") if files::is_file(&p) && !name.starts_with("s2D") => pth.push(p),
                     _ => {}
                 }
             }
@@ -85,7 +85,7 @@ impl ModelPaths {
         pth.sort();
         let folder = |name: &str| -> Result<PathBuf> {
             let p = dir.join(name);
-            if p.is_dir() {
+            if files::is_dir(&p) {
                 Ok(p)
             } else {
                 Err(Error::not_found(
@@ -130,15 +130,15 @@ impl ModelPaths {
 /// The speaker-verification checkpoint in upstream's `pretrained_models/sv/`: the released
 /// name, else the only `.ckpt` there.
 fn find_sv(dir: &Path) -> Option<PathBuf> {
+    use crate::weights::files;
     let released = dir.join("pretrained_eres2netv2w24s4ep4.ckpt");
-    if released.is_file() {
+    if files::is_file(&released) {
         return Some(released);
     }
-    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+    let mut found: Vec<PathBuf> = files::read_dir(dir)
         .ok()?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "ckpt" || x == "safetensors"))
+        .into_iter()
+        .filter(|p| files::is_file(p) && p.extension().is_some_and(|x| x == "ckpt" || x == "safetensors"))
         .collect();
     if found.len() == 1 { found.pop() } else { None }
 }

@@ -231,6 +231,22 @@ impl<B: Backend> Tts<B> {
         Self::load(&ModelPaths::from_dir(dir)?, opts, device)
     }
 
+    /// [`Tts::from_dir`] over model files held in memory, named by their paths inside the
+    /// model folder (`s1v3.ckpt`, `s2G2333k.pth`, `chinese-hubert-base/config.json`, ...): the
+    /// same folder rules, version detection and errors (which name `<memory>/...`). The
+    /// buffers can be dropped once it returns.
+    pub fn load_from_memory(
+        files: crate::weights::files::MemoryFiles,
+        opts: &TtsOptions,
+        device: &B::Device,
+    ) -> Result<Self> {
+        if files.is_empty() {
+            return Err(Error::InvalidArgument("no model files given (load_from_memory)".into()));
+        }
+        let root = crate::weights::files::MemoryFiles::ROOT;
+        crate::weights::files::with_memory_files(std::sync::Arc::new(files), || Self::from_dir(root, opts, device))
+    }
+
     /// Output sample rate (32 kHz for v2).
     pub fn sample_rate(&self) -> u32 {
         self.sovits.config().sampling_rate

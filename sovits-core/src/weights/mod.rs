@@ -2,6 +2,7 @@
 //! (`.pth`, `.ckpt`, `pytorch_model.bin`) read directly, weight-norm folding, key tables and
 //! version detection. See `docs/weights.md`.
 
+pub mod files;
 mod host;
 pub mod keymap;
 pub mod pickle;
@@ -32,10 +33,8 @@ pub enum FileFormat {
 
 /// Guesses the format of a weight file from its first bytes (not its name).
 pub fn sniff_format(path: &Path) -> Result<FileFormat> {
-    use std::io::Read;
-    let mut f = std::fs::File::open(path).map_err(|e| crate::Error::io(path, e))?;
-    let mut head = [0u8; 9];
-    let n = f.read(&mut head).map_err(|e| crate::Error::io(path, e))?;
+    let head = files::read_head(path, 9)?;
+    let n = head.len();
     if n >= 4 && (&head[..2] == b"PK" || (&head[2..4] == b"\x03\x04" && head[0].is_ascii_digit())) {
         return Ok(FileFormat::Torch);
     }
@@ -53,11 +52,8 @@ pub fn sniff_format(path: &Path) -> Result<FileFormat> {
 /// of `PK`), read from the file's first four bytes; `None` for a plain zip or another format.
 /// Cheap: used to tell model files apart without loading them.
 pub fn read_header_tag(path: &Path) -> Result<Option<HeaderTag>> {
-    use std::io::Read;
-    let mut f = std::fs::File::open(path).map_err(|e| crate::Error::io(path, e))?;
-    let mut head = [0u8; 4];
-    let n = f.read(&mut head).map_err(|e| crate::Error::io(path, e))?;
-    Ok(HeaderTag::detect(&head[..n]))
+    let head = files::read_head(path, 4)?;
+    Ok(HeaderTag::detect(&head))
 }
 
 /// A loaded state dict plus what the file said about itself.

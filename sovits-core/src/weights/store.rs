@@ -29,7 +29,7 @@ impl TensorStore {
     /// Reads a `.safetensors` file (f16, bf16, f32, f64 and integer tensors).
     pub fn from_safetensors_file(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let bytes = crate::weights::files::read(path)?;
         Self::from_safetensors_bytes(bytes, path.display().to_string())
     }
 

@@ -38,7 +38,7 @@ impl TorchFile {
     /// Reads a checkpoint from disk.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let bytes = crate::weights::files::read(path)?;
         Self::from_bytes(bytes, path)
     }
 

@@ -58,6 +58,29 @@ static int32_t on_audio(const float *pcm, uint64_t n, int32_t rate, void *user_d
     return 1;
 }
 
+/* The whole file, malloc'd (NULL if unreadable). */
+static unsigned char *read_file(const char *path, uint64_t *size) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    unsigned char *buf = n > 0 ? (unsigned char *)malloc((size_t)n) : NULL;
+    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(f);
+    *size = buf ? (uint64_t)n : 0;
+    return buf;
+}
+
+/* The same audio, sample for sample. */
+static int same_audio(const sovits_audio *a, const sovits_audio *b) {
+    return a && b && a->n_samples == b->n_samples &&
+           memcmp(a->samples, b->samples, (size_t)a->n_samples * sizeof(float)) == 0;
+}
+
 int main(int argc, char **argv) {
     if (argc != 8) {
         fprintf(stderr, "usage: %s GPT SOVITS HUBERT_DIR BERT_DIR REF_WAV TMP_DIR HOSTILE_DIR\n", argv[0]);
@@ -337,6 +360,105 @@ int main(int argc, char **argv) {
     chunked.chunk_length = 0;
     EXPECT_STATUS(sovits_synthesize_stream(session, voice, three, "en", &chunked, on_audio, &pieces),
                   SOVITS_STATUS_INVALID_ARG);
+
+    /* Models, voices and references from memory. */
+    {
+        const char *names[] = {"gpt_v2.ckpt",
+                               "sovits_v2.pth",
+                               "chinese-hubert-base/config.json",
+                               "chinese-hubert-base/model.safetensors",
+                               "chinese-roberta-wwm-ext-large/config.json",
+                               "chinese-roberta-wwm-ext-large/model.safetensors",
+                               "chinese-roberta-wwm-ext-large/tokenizer.json"};
+        enum { N_FILES = 7 };
+        char paths[N_FILES][4096];
+        snprintf(paths[0], sizeof paths[0], "%s", argv[1]);
+        snprintf(paths[1], sizeof paths[1], "%s", argv[2]);
+        snprintf(paths[2], sizeof paths[2], "%s/config.json", argv[3]);
+        snprintf(paths[3], sizeof paths[3], "%s/model.safetensors", argv[3]);
+        snprintf(paths[4], sizeof paths[4], "%s/config.json", argv[4]);
+        snprintf(paths[5], sizeof paths[5], "%s/model.safetensors", argv[4]);
+        snprintf(paths[6], sizeof paths[6], "%s/tokenizer.json", argv[4]);
+        sovits_model_file files[N_FILES];
+        unsigned char *bufs[N_FILES];
+        for (int i = 0; i < N_FILES; i++) {
+            uint64_t n = 0;
+            bufs[i] = read_file(paths[i], &n);
+            CHECK(bufs[i] != NULL);
+            files[i].name = names[i];
+            files[i].data = bufs[i];
+            files[i].size = n;
+        }
+        sovits_model *mem_model = NULL;
+        EXPECT_STATUS(sovits_model_load_from_memory(files, N_FILES, NULL, &mem_model), SOVITS_STATUS_OK);
+        for (int i = 0; i < N_FILES; i++) free(bufs[i]); /* the library copied them */
+        CHECK(mem_model != NULL && sovits_model_sample_rate(mem_model) == 32000);
+        sovits_session *mem_session = NULL;
+        EXPECT_STATUS(sovits_session_new(mem_model, &mem_session), SOVITS_STATUS_OK);
+        sovits_audio *a = NULL, *b = NULL;
+        EXPECT_STATUS(sovits_synthesize(session, loaded, "Hello from memory.", "en", &sp, &a), SOVITS_STATUS_OK);
+        EXPECT_STATUS(sovits_synthesize(mem_session, loaded, "Hello from memory.", "en", &sp, &b), SOVITS_STATUS_OK);
+        CHECK(same_audio(a, b));
+        sovits_audio_free(&b);
+        /* Bad memory arguments. */
+        EXPECT_STATUS(sovits_model_load_from_memory(NULL, N_FILES, NULL, &mem_model), SOVITS_STATUS_NULL_ARG);
+        EXPECT_STATUS(sovits_model_load_from_memory(files, 0, NULL, &mem_model), SOVITS_STATUS_INVALID_ARG);
+        sovits_model_file one = {"gpt_v2.ckpt", (const uint8_t *)"PK\003\004", 4};
+        EXPECT_STATUS(sovits_model_load_from_memory(&one, 1, NULL, &mem_model), SOVITS_STATUS_IO);
+        CHECK(strstr(sovits_last_error(), "<memory>") != NULL);
+        sovits_model_file bad_name = {"../gpt.ckpt", (const uint8_t *)"x", 1};
+        EXPECT_STATUS(sovits_model_load_from_memory(&bad_name, 1, NULL, &mem_model), SOVITS_STATUS_INVALID_ARG);
+        sovits_model_file no_data = {"gpt.ckpt", NULL, 10};
+        EXPECT_STATUS(sovits_model_load_from_memory(&no_data, 1, NULL, &mem_model), SOVITS_STATUS_NULL_ARG);
+        sovits_model_params with_dir = sovits_model_default_params();
+        with_dir.model_dir = "/tmp";
+        EXPECT_STATUS(sovits_model_load_from_memory(&one, 1, &with_dir, &mem_model), SOVITS_STATUS_INVALID_ARG);
+        sovits_session_free(&mem_session);
+        sovits_model_free(&mem_model);
+
+        /* A voice into a buffer and back: the same audio. */
+        sovits_buffer *saved = NULL;
+        EXPECT_STATUS(sovits_voice_save_to_memory(loaded, &saved), SOVITS_STATUS_OK);
+        CHECK(saved != NULL && saved->size > 1000);
+        sovits_voice *from_buf = NULL;
+        EXPECT_STATUS(sovits_voice_load_from_memory(saved->data, saved->size, &from_buf), SOVITS_STATUS_OK);
+        EXPECT_STATUS(sovits_synthesize(session, from_buf, "Hello from memory.", "en", &sp, &b), SOVITS_STATUS_OK);
+        CHECK(same_audio(a, b));
+        sovits_audio_free(&b);
+        EXPECT_STATUS(sovits_voice_load_from_memory(saved->data, saved->size / 2, &from_buf), SOVITS_STATUS_WEIGHTS);
+        EXPECT_STATUS(sovits_voice_load_from_memory(NULL, 10, &from_buf), SOVITS_STATUS_NULL_ARG);
+        EXPECT_STATUS(sovits_voice_load_from_memory(saved->data, 0, &from_buf), SOVITS_STATUS_INVALID_ARG);
+        EXPECT_STATUS(sovits_voice_save_to_memory(NULL, &saved), SOVITS_STATUS_NULL_ARG);
+        sovits_buffer_free(&saved);
+        sovits_buffer_free(&saved);
+        sovits_buffer_free(NULL);
+        CHECK(saved == NULL);
+        sovits_voice_free(&from_buf);
+
+        /* A reference clip from WAV bytes: the voice the file gives. */
+        uint64_t wav_size = 0;
+        unsigned char *wav = read_file(ref_wav, &wav_size);
+        CHECK(wav != NULL);
+        sovits_voice *from_wav = NULL;
+        EXPECT_STATUS(sovits_voice_from_wav_memory(model, wav, wav_size, "Hello there, how are you today", "en", NULL,
+                                                   &from_wav),
+                      SOVITS_STATUS_OK);
+        EXPECT_STATUS(sovits_synthesize(session, from_wav, "Hello from memory.", "en", &sp, &b), SOVITS_STATUS_OK);
+        CHECK(same_audio(a, b));
+        sovits_audio_free(&b);
+        sovits_voice_free(&from_wav);
+        EXPECT_STATUS(sovits_voice_from_wav_memory(model, wav, 40, NULL, NULL, NULL, &from_wav), SOVITS_STATUS_AUDIO);
+        EXPECT_STATUS(sovits_voice_from_wav_memory(model, NULL, 40, NULL, NULL, NULL, &from_wav),
+                      SOVITS_STATUS_NULL_ARG);
+        free(wav);
+        sovits_audio_free(&a);
+
+        /* Threads: a bad count; another count once the threads run. */
+        EXPECT_STATUS(sovits_set_num_threads(0), SOVITS_STATUS_INVALID_ARG);
+        EXPECT_STATUS(sovits_set_num_threads(5000), SOVITS_STATUS_INVALID_ARG);
+        EXPECT_STATUS(sovits_set_num_threads(1000), SOVITS_STATUS_INVALID_ARG);
+        CHECK(strstr(sovits_last_error(), "already running") != NULL);
+    }
 
     /* Frees: NULL-safe and idempotent. */
     sovits_session_free(&session);

@@ -36,7 +36,7 @@ impl BertTokenizer {
     /// Reads a `tokenizer.json` (WordPiece model with a `BertNormalizer`).
     pub fn from_tokenizer_json(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let text = crate::weights::files::read_to_string(path)?;
         Self::from_tokenizer_json_str(&text, &path.display().to_string())
     }
 
@@ -80,7 +80,7 @@ impl BertTokenizer {
     /// Reads a `vocab.txt` (line i = token id i) with the BERT-Chinese defaults.
     pub fn from_vocab_txt(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let text = crate::weights::files::read_to_string(path)?;
         Self::from_vocab_txt_str(&text)
     }
 
@@ -93,9 +93,10 @@ impl BertTokenizer {
     /// Loads the tokenizer of a model folder: `tokenizer.json`, else `vocab.txt`.
     pub fn from_folder(dir: impl AsRef<Path>) -> Result<Self> {
         let dir = dir.as_ref();
-        if dir.join("tokenizer.json").is_file() {
+        use crate::weights::files::is_file;
+        if is_file(&dir.join("tokenizer.json")) {
             Self::from_tokenizer_json(dir.join("tokenizer.json"))
-        } else if dir.join("vocab.txt").is_file() {
+        } else if is_file(&dir.join("vocab.txt")) {
             Self::from_vocab_txt(dir.join("vocab.txt"))
         } else {
             Err(Error::Config(format!("{}: neither tokenizer.json nor vocab.txt is present", dir.display())))

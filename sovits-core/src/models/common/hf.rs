@@ -22,34 +22,35 @@ impl HfFolder {
     /// Opens `dir`, checking that `config.json` says `model_type == expected_type`.
     pub fn open(dir: impl AsRef<Path>, expected_type: &str) -> Result<Self> {
         let dir = dir.as_ref().to_path_buf();
-        if !dir.exists() {
+        use crate::weights::files;
+        if !files::exists(&dir) {
             return Err(Error::not_found(
                 &dir,
                 "no such folder; expected a Hugging Face model folder with config.json and model weights",
             ));
         }
-        if !dir.is_dir() {
+        if !files::is_dir(&dir) {
             return Err(Error::Config(format!(
                 "{}: not a folder; expected a Hugging Face model folder with config.json and model weights",
                 dir.display()
             )));
         }
         let cfg_path = dir.join("config.json");
-        if !cfg_path.is_file() {
+        if !files::is_file(&cfg_path) {
             return Err(Error::Config(format!(
                 "{}: config.json is missing (expected a Hugging Face {expected_type} folder)",
                 dir.display()
             )));
         }
-        let text = std::fs::read_to_string(&cfg_path).map_err(|e| Error::io(&cfg_path, e))?;
+        let text = files::read_to_string(&cfg_path)?;
         let config: Json =
             serde_json::from_str(&text).map_err(|e| Error::Config(format!("{}: {e}", cfg_path.display())))?;
         check_model_type(&config, expected_type, &cfg_path)?;
         let st = dir.join("model.safetensors");
         let bin = dir.join("pytorch_model.bin");
-        let weights_path = if st.is_file() {
+        let weights_path = if files::is_file(&st) {
             st
-        } else if bin.is_file() {
+        } else if files::is_file(&bin) {
             bin
         } else {
             return Err(Error::Config(format!(

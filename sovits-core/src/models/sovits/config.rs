@@ -271,7 +271,7 @@ impl SovitsConfig {
     /// Reads a JSON config file (see [`SovitsConfig::from_json`]).
     pub fn from_json_file(path: impl AsRef<std::path::Path>) -> Result<Self> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let text = crate::weights::files::read_to_string(path)?;
         let j: Json = serde_json::from_str(&text).map_err(|e| Error::Config(format!("{}: {e}", path.display())))?;
         Self::from_json(&j)
     }
