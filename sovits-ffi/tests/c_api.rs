@@ -63,6 +63,42 @@ fn c_soak() {
     std::fs::remove_dir_all(&tmp).ok();
 }
 
+/// `include/sovits.hpp` (header-only C++17): `tests/cpp/wrapper_test.cpp` built with the system
+/// C++ compiler as C++17 and as C++20, run on the tiny model.
+#[test]
+fn cpp_wrapper() {
+    let crate_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let root = crate_dir.parent().unwrap().to_path_buf();
+    let lib = lib_dir();
+    let tmp = std::env::temp_dir().join(format!("sovits-cpp-test-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let cxx = std::env::var("CXX").unwrap_or_else(|_| "c++".into());
+    let tiny = root.join("tests/fixtures/parity/tiny");
+    for std in ["c++17", "c++20"] {
+        let exe = tmp.join(format!("wrapper_test_{std}"));
+        let mut c = Command::new(&cxx);
+        c.arg(format!("-std={std}"))
+            .args(["-Wall", "-Wextra", "-Werror", "-pedantic"])
+            .arg(crate_dir.join("tests/cpp/wrapper_test.cpp"))
+            .arg(format!("-I{}", root.join("include").display()))
+            .arg(format!("-L{}", lib.display()))
+            .arg("-lsovits")
+            .arg(format!("-Wl,-rpath,{}", lib.display()))
+            .arg("-o")
+            .arg(&exe);
+        run(&mut c);
+        let out = run(Command::new(&exe)
+            .env("LD_LIBRARY_PATH", &lib)
+            .env("DYLD_LIBRARY_PATH", &lib)
+            .arg(tiny.join("official"))
+            .arg(tiny.join("io/ref_32k.wav"))
+            .arg(&tmp));
+        println!("{std}: {out}");
+        assert!(out.contains("all checks passed"), "{out}");
+    }
+    std::fs::remove_dir_all(&tmp).ok();
+}
+
 #[test]
 fn c_program_and_cpp_header() {
     let crate_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
