@@ -54,11 +54,14 @@ with() { # replace one part: flag, path
     done
     printf '%s\0' "${args[@]}"
 }
+# A good reference clip, so that a bad model part is what fails (the CLI checks the voice
+# arguments before it loads anything).
+refargs=(--ref tests/fixtures/parity/tiny/io/ref_32k.wav --ref-text "Hello there." --ref-lang en)
 run_with() { # description, flag, path, extra args...
     local what="$1" flag="$2" path="$3"
     shift 3
     mapfile -d '' -t a < <(with "$flag" "$path")
-    check "$what" "${a[@]}" "$@"
+    check "$what" "${a[@]}" "${refargs[@]}" "$@"
 }
 
 for f in "$hostile"/*.pth "$hostile"/*.ckpt "$tmp/garbage.bin" "$tmp/garbage_pk.pth" "$tmp/cut.ckpt"; do

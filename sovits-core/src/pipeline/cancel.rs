@@ -1,7 +1,7 @@
 //! [`CancelToken`]: how another thread (or the streaming callback) stops a synthesis.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// A flag another thread can set to stop a synthesis; checked before every GPT step and
 /// between sentences (the call then returns [`crate::Error::Cancelled`]).
@@ -12,8 +12,17 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// [`Tts::synthesize_stream`](crate::pipeline::Tts::synthesize_stream) call clears the token
 /// when it returns, so a token is reused call after call without [`CancelToken::reset`]. Clones
 /// share one flag: give concurrent calls their own tokens.
+///
+/// It also counts the GPT decode steps of the calls made with it ([`CancelToken::steps`]), which
+/// another thread can read to show progress inside a sentence.
 #[derive(Debug, Clone, Default)]
-pub struct CancelToken(Arc<AtomicBool>);
+pub struct CancelToken(Arc<Inner>);
+
+#[derive(Debug, Default)]
+struct Inner {
+    cancelled: AtomicBool,
+    steps: AtomicU64,
+}
 
 impl CancelToken {
     /// A token that is not cancelled.
@@ -23,16 +32,29 @@ impl CancelToken {
 
     /// Asks the synthesis to stop.
     pub fn cancel(&self) {
-        self.0.store(true, Ordering::SeqCst);
+        self.0.cancelled.store(true, Ordering::SeqCst);
     }
 
     /// Clears a cancel request.
     pub fn reset(&self) {
-        self.0.store(false, Ordering::SeqCst);
+        self.0.cancelled.store(false, Ordering::SeqCst);
     }
 
     /// Whether [`CancelToken::cancel`] was called (and not cleared since).
     pub fn is_cancelled(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
+        self.0.cancelled.load(Ordering::SeqCst)
+    }
+
+    /// GPT decode steps made so far by the calls on this token (cumulative over calls; a
+    /// batched step of several sentences counts once). Read it from another thread for a
+    /// progress bar that moves within a sentence.
+    pub fn steps(&self) -> u64 {
+        self.0.steps.load(Ordering::Relaxed)
+    }
+
+    /// What a GPT step asks before it runs: counts the step, then answers whether to stop.
+    pub(crate) fn step(&self) -> bool {
+        self.0.steps.fetch_add(1, Ordering::Relaxed);
+        self.is_cancelled()
     }
 }

@@ -584,7 +584,7 @@ impl<B: Backend> Tts<B> {
             state,
             &chunking,
             None,
-            &|| cancel.is_cancelled(),
+            &|| cancel.step(),
             &mut on_chunk,
         )?;
         Ok(completed)
@@ -605,7 +605,7 @@ impl<B: Backend> Tts<B> {
         let prompt = dv.prompt_tokens();
         let input = GptInput { phones: &all_phones, bert: all_bert, prompt };
         let sampling = params.sampling_for(sentence);
-        let out = self.gpt.infer_with(&self.decoder, input, &sampling, state, None, &|| cancel.is_cancelled())?;
+        let out = self.gpt.infer_with(&self.decoder, input, &sampling, state, None, &|| cancel.step())?;
         let samples = self.sentence_audio(dv, &out.pred_semantic, phones, params, sentence)?;
         Ok((out.pred_semantic, samples))
     }
@@ -653,7 +653,7 @@ impl<B: Backend> Tts<B> {
         }
         let inputs = owned.iter().map(|(ph, b)| GptInput { phones: ph, bert: b.clone(), prompt }).collect();
         let sampling: Vec<_> = (0..group.len()).map(|j| params.sampling_for((first + j) as u64)).collect();
-        let outs = self.gpt.infer_batch(host, inputs, &sampling, &|| cancel.is_cancelled())?;
+        let outs = self.gpt.infer_batch(host, inputs, &sampling, &|| cancel.step())?;
         Ok(outs.into_iter().map(|o| o.pred_semantic).collect())
     }
 
