@@ -5,4 +5,5 @@
 pub mod fixtures;
 
 pub mod parity;
+pub mod server;
 pub mod text_golden;

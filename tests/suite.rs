@@ -16,6 +16,7 @@ mod parity_v2pro;
 mod pipeline;
 mod pipeline_stream;
 mod pipeline_v2pro;
+mod server;
 mod soak;
 mod text_frontend;
 mod text_ja;
