@@ -76,7 +76,12 @@ namespace Sovits
 
     internal static class Native
     {
+        // iOS links the library statically: its symbols are in the app itself.
+#if SOVITS_STATIC || (UNITY_IOS && !UNITY_EDITOR)
+        const string Lib = "__Internal";
+#else
         const string Lib = "sovits";
+#endif
 
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
         internal delegate int AudioCallback(IntPtr pcm, ulong n, int sampleRate, IntPtr userData);

@@ -99,6 +99,38 @@ fn cpp_wrapper() {
     std::fs::remove_dir_all(&tmp).ok();
 }
 
+/// The Unreal sample's engine-independent queue (`examples/unreal/.../SovitsPcmQueue.h`) fed by
+/// a real streamed synthesis through `sovits.hpp`.
+#[test]
+fn unreal_sample_queue() {
+    let crate_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let root = crate_dir.parent().unwrap().to_path_buf();
+    let lib = lib_dir();
+    let tmp = std::env::temp_dir().join(format!("sovits-unreal-test-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let cxx = std::env::var("CXX").unwrap_or_else(|_| "c++".into());
+    let exe = tmp.join("unreal_queue_test");
+    run(Command::new(&cxx)
+        .args(["-std=c++17", "-Wall", "-Wextra", "-Werror", "-pthread"])
+        .arg(crate_dir.join("tests/cpp/unreal_queue_test.cpp"))
+        .arg(format!("-I{}", root.join("include").display()))
+        .arg(format!("-I{}", root.join("examples/unreal/SovitsTTS/Source/SovitsTTS/Public").display()))
+        .arg(format!("-L{}", lib.display()))
+        .arg("-lsovits")
+        .arg(format!("-Wl,-rpath,{}", lib.display()))
+        .arg("-o")
+        .arg(&exe));
+    let tiny = root.join("tests/fixtures/parity/tiny");
+    let out = run(Command::new(&exe)
+        .env("LD_LIBRARY_PATH", &lib)
+        .env("DYLD_LIBRARY_PATH", &lib)
+        .arg(tiny.join("official"))
+        .arg(tiny.join("io/ref_32k.wav")));
+    println!("{out}");
+    assert!(out.contains("all checks passed"), "{out}");
+    std::fs::remove_dir_all(&tmp).ok();
+}
+
 #[test]
 fn c_program_and_cpp_header() {
     let crate_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));

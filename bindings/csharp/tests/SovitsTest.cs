@@ -114,6 +114,16 @@ static class SovitsTest
             foreach (var th in threads) th.Join();
             Check(results.All(r => r != null && r.SequenceEqual(audio)), "two threads");
         }
+        // The Unity sample's queue between the synthesis thread and the audio thread.
+        var q = new Sovits.Unity.SampleQueue();
+        q.Push(new float[] { 1, 2, 3 });
+        q.Push(Enumerable.Repeat(0.5f, 200000).ToArray());
+        var outBuf = new float[4];
+        Check(q.Pop(outBuf) == 4 && outBuf[0] == 1 && outBuf[3] == 0.5f, "queue order");
+        var rest = new float[300000];
+        Check(q.Pop(rest) == 199999 && rest[199998] == 0.5f && rest[199999] == 0f, "queue pads with silence");
+        q.Finish();
+        Check(q.Done, "queue done");
         GC.Collect();
         GC.WaitForPendingFinalizers();
         if (failures > 0) { Console.Error.WriteLine(failures + " check(s) failed"); return 1; }
