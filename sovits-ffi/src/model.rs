@@ -123,6 +123,21 @@ fn load_cuda(_: &ModelPaths, _: &TtsOptions, _: usize) -> Result<Arc<dyn Engine>
     ))
 }
 
+/// The per-part paths of `params` (NULL: not given), each made a path by `to_path`.
+///
+/// # Safety
+/// The string fields of `p` are NULL or NUL-terminated.
+unsafe fn overrides(p: &sovits_model_params, to_path: impl Fn(&str) -> PathBuf) -> Result<ModelOverrides, Fail> {
+    let path = |s: *const c_char, what: &str| unsafe { opt_str(s, what) }.map(|o| o.map(&to_path));
+    Ok(ModelOverrides {
+        gpt: path(p.gpt_path, "gpt_path")?,
+        sovits: path(p.sovits_path, "sovits_path")?,
+        hubert: path(p.hubert_dir, "hubert_dir")?,
+        bert: path(p.bert_dir, "bert_dir")?,
+        sv: path(p.sv_path, "sv_path")?,
+    })
+}
+
 /// Loads the models. On success `*out_model` is the model; free it with `sovits_model_free`.
 ///
 /// # Safety
@@ -138,15 +153,8 @@ pub unsafe extern "C" fn sovits_model_load(
             boundary::params_appended(params, "params", MODEL_PARAMS_V1_SIZE, sovits_model_default_params())?
         };
         let out_model = out(out_model, "out_model")?;
-        let path = |s: *const c_char, what: &str| unsafe { opt_str(s, what) }.map(|o| o.map(PathBuf::from));
-        let dir = path(p.model_dir, "model_dir")?;
-        let over = ModelOverrides {
-            gpt: path(p.gpt_path, "gpt_path")?,
-            sovits: path(p.sovits_path, "sovits_path")?,
-            hubert: path(p.hubert_dir, "hubert_dir")?,
-            bert: path(p.bert_dir, "bert_dir")?,
-            sv: path(p.sv_path, "sv_path")?,
-        };
+        let dir = unsafe { opt_str(p.model_dir, "model_dir")? }.map(PathBuf::from);
+        let over = unsafe { overrides(&p, |s: &str| PathBuf::from(s))? };
         let paths = match dir {
             Some(d) => ModelPaths::from_dir_with(d, over)?,
             None => ModelPaths {
@@ -225,14 +233,7 @@ pub unsafe extern "C" fn sovits_model_load_from_memory(
             mem.insert(name, data)?;
         }
         let root = std::path::Path::new(MemoryFiles::ROOT);
-        let path = |s: *const c_char, what: &str| unsafe { opt_str(s, what) }.map(|o| o.map(|n| root.join(n)));
-        let over = ModelOverrides {
-            gpt: path(p.gpt_path, "gpt_path")?,
-            sovits: path(p.sovits_path, "sovits_path")?,
-            hubert: path(p.hubert_dir, "hubert_dir")?,
-            bert: path(p.bert_dir, "bert_dir")?,
-            sv: path(p.sv_path, "sv_path")?,
-        };
+        let over = unsafe { overrides(&p, |n| root.join(n))? };
         let opts = TtsOptions { host_gpt_decode: p.host_gpt_decode != 0, ..TtsOptions::default() };
         let t0 = std::time::Instant::now();
         let tts = with_memory_files(Arc::new(mem), || {

@@ -20,6 +20,34 @@ fn lib_dir() -> PathBuf {
     panic!("{name} not found next to {}; build the cdylib first (cargo build -p sovits-ffi)", profile_dir.display());
 }
 
+/// Builds `src` with the C++ compiler (`std`, warnings as errors) against the library.
+fn build_cpp(src: &Path, std: &str, includes: &[PathBuf], exe: &Path) {
+    let lib = lib_dir();
+    let cxx = std::env::var("CXX").unwrap_or_else(|_| "c++".into());
+    let mut c = Command::new(&cxx);
+    c.arg(format!("-std={std}")).args(["-Wall", "-Wextra", "-Werror", "-pedantic", "-pthread"]).arg(src);
+    for i in includes {
+        c.arg(format!("-I{}", i.display()));
+    }
+    c.arg(format!("-L{}", lib.display())).arg("-lsovits").arg(format!("-Wl,-rpath,{}", lib.display()));
+    run(c.arg("-o").arg(exe));
+}
+
+/// Runs a program built against the library on the tiny model folder and its reference clip
+/// (plus `extra` arguments); it must print "all checks passed".
+fn run_on_tiny(exe: &Path, extra: &[&Path]) {
+    let lib = lib_dir();
+    let tiny = PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().unwrap().join("tests/fixtures/parity/tiny");
+    let out = run(Command::new(exe)
+        .env("LD_LIBRARY_PATH", &lib)
+        .env("DYLD_LIBRARY_PATH", &lib)
+        .arg(tiny.join("official"))
+        .arg(tiny.join("io/ref_32k.wav"))
+        .args(extra));
+    println!("{}: {out}", exe.display());
+    assert!(out.contains("all checks passed"), "{out}");
+}
+
 fn run(cmd: &mut Command) -> String {
     let out = cmd.output().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e} (a C compiler is needed for this test)"));
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
@@ -69,32 +97,12 @@ fn c_soak() {
 fn cpp_wrapper() {
     let crate_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let root = crate_dir.parent().unwrap().to_path_buf();
-    let lib = lib_dir();
     let tmp = std::env::temp_dir().join(format!("sovits-cpp-test-{}", std::process::id()));
     std::fs::create_dir_all(&tmp).unwrap();
-    let cxx = std::env::var("CXX").unwrap_or_else(|_| "c++".into());
-    let tiny = root.join("tests/fixtures/parity/tiny");
     for std in ["c++17", "c++20"] {
         let exe = tmp.join(format!("wrapper_test_{std}"));
-        let mut c = Command::new(&cxx);
-        c.arg(format!("-std={std}"))
-            .args(["-Wall", "-Wextra", "-Werror", "-pedantic"])
-            .arg(crate_dir.join("tests/cpp/wrapper_test.cpp"))
-            .arg(format!("-I{}", root.join("include").display()))
-            .arg(format!("-L{}", lib.display()))
-            .arg("-lsovits")
-            .arg(format!("-Wl,-rpath,{}", lib.display()))
-            .arg("-o")
-            .arg(&exe);
-        run(&mut c);
-        let out = run(Command::new(&exe)
-            .env("LD_LIBRARY_PATH", &lib)
-            .env("DYLD_LIBRARY_PATH", &lib)
-            .arg(tiny.join("official"))
-            .arg(tiny.join("io/ref_32k.wav"))
-            .arg(&tmp));
-        println!("{std}: {out}");
-        assert!(out.contains("all checks passed"), "{out}");
+        build_cpp(&crate_dir.join("tests/cpp/wrapper_test.cpp"), std, &[root.join("include")], &exe);
+        run_on_tiny(&exe, &[&tmp]);
     }
     std::fs::remove_dir_all(&tmp).ok();
 }
@@ -105,29 +113,12 @@ fn cpp_wrapper() {
 fn unreal_sample_queue() {
     let crate_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let root = crate_dir.parent().unwrap().to_path_buf();
-    let lib = lib_dir();
     let tmp = std::env::temp_dir().join(format!("sovits-unreal-test-{}", std::process::id()));
     std::fs::create_dir_all(&tmp).unwrap();
-    let cxx = std::env::var("CXX").unwrap_or_else(|_| "c++".into());
     let exe = tmp.join("unreal_queue_test");
-    run(Command::new(&cxx)
-        .args(["-std=c++17", "-Wall", "-Wextra", "-Werror", "-pthread"])
-        .arg(crate_dir.join("tests/cpp/unreal_queue_test.cpp"))
-        .arg(format!("-I{}", root.join("include").display()))
-        .arg(format!("-I{}", root.join("examples/unreal/SovitsTTS/Source/SovitsTTS/Public").display()))
-        .arg(format!("-L{}", lib.display()))
-        .arg("-lsovits")
-        .arg(format!("-Wl,-rpath,{}", lib.display()))
-        .arg("-o")
-        .arg(&exe));
-    let tiny = root.join("tests/fixtures/parity/tiny");
-    let out = run(Command::new(&exe)
-        .env("LD_LIBRARY_PATH", &lib)
-        .env("DYLD_LIBRARY_PATH", &lib)
-        .arg(tiny.join("official"))
-        .arg(tiny.join("io/ref_32k.wav")));
-    println!("{out}");
-    assert!(out.contains("all checks passed"), "{out}");
+    let includes = [root.join("include"), root.join("examples/unreal/SovitsTTS/Source/SovitsTTS/Public")];
+    build_cpp(&crate_dir.join("tests/cpp/unreal_queue_test.cpp"), "c++17", &includes, &exe);
+    run_on_tiny(&exe, &[]);
     std::fs::remove_dir_all(&tmp).ok();
 }
 
