@@ -32,6 +32,11 @@ const JAPANESE: &str = "今日は2024年3月15日です。朝7時半に起きて
     部長によると、ユーザー数は先月より15%増えて、およそ32万人になったそうです。\
     夕方には雨が降り始めたので、傘を持って帰りました。明日は晴れるといいですね。";
 
+const CANTONESE: &str = "今日係二零二四年三月十五號，我哋喺公司用電腦寫咗一段程式，大概有一百二十行。\
+    下晝三點半，經理話呢個功能要喺下個禮拜一之前上線，於是我哋開咗個會傾下點做。\
+    佢話用戶反應好好，每日活躍用戶已經超過二十五萬，轉化率提高咗百分之三點五。\
+    夜晚返屋企嘅時候，我喺地鐵度聽咗一集講人工智能嘅節目。";
+
 fn paragraph(base: &str, chars: usize) -> String {
     let mut s = String::new();
     while s.chars().count() < chars {
@@ -90,4 +95,10 @@ fn ja_first_call() {
         status("VmRSS:"),
         status("VmHWM:")
     );
+}
+
+/// ~1000 characters of Cantonese, language `all_yue`.
+#[divan::bench(sample_count = 10)]
+fn cantonese_1000_chars(bencher: divan::Bencher) {
+    run(bencher, &paragraph(CANTONESE, 1000), Lang::AllYue);
 }

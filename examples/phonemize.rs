@@ -8,9 +8,9 @@
 //! cargo run --release --example phonemize -- --lang ja --user-ja "鬼滅=キメツ/0" "鬼滅の刃を見た。"
 //! ```
 //!
-//! Languages: `all_zh`, `zh` (Chinese-English), `en`, `all_ja`, `ja` (Japanese-English), `auto`
-//! (Chinese/English/Japanese pieces); Korean and Cantonese come later (see
-//! `docs/text-frontend.md`). `--user-zh WORD=PINYIN`, `--user-en WORD=ARPABET` and
+//! Languages: `all_zh`, `zh` (Chinese-English), `en`, `all_ja`, `ja` (Japanese-English),
+//! `all_yue`, `yue` (Cantonese-English), `auto` (Chinese/English/Japanese pieces), `auto_yue`
+//! (Chinese pieces read as Cantonese); Korean comes later (see `docs/text-frontend.md`). `--user-zh WORD=PINYIN`, `--user-en WORD=ARPABET` and
 //! `--user-ja WORD=KATAKANA/ACCENT` add user pronunciations. Errors are printed and exit with 2.
 
 use sovits_core::text::{FrontendOptions, Lang, SymbolTable, phonemize_with};
@@ -93,7 +93,7 @@ fn usage(why: &str) -> ExitCode {
         eprintln!("error: {why}");
     }
     eprintln!(
-        "usage: phonemize [--lang all_zh|zh|en|all_ja|ja|auto] [--user-zh WORD=PINYIN] [--user-en WORD=ARPABET] \
+        "usage: phonemize [--lang all_zh|zh|en|all_ja|ja|all_yue|yue|auto|auto_yue] [--user-zh WORD=PINYIN] [--user-en WORD=ARPABET] \
          [--user-ja WORD=KATAKANA/ACCENT] TEXT ..."
     );
     if why.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) }

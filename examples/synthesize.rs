@@ -10,7 +10,7 @@
 //!
 //! Without `--models` (or `--gpt`/`--sovits`/...) the tiny test model in `tests/fixtures/` is
 //! used with its reference clip: it has random weights, so the WAV is a test signal, not
-//! speech, and it reads English and Japanese only.
+//! speech, and it reads English, Japanese and Cantonese only.
 //!
 //! Every value is checked (and the output file opened) before any model loads; `--lang` is
 //! guessed only where the text's script leaves no doubt (kana: `ja`, Hangul: `ko`, Han: `zh`,
@@ -76,7 +76,7 @@ struct Cli {
     /// What the reference clip says (omit for reference-free mode)
     #[arg(long, value_name = "TEXT", help_heading = "Voice")]
     ref_text: Option<String>,
-    /// Language of --ref-text (all_zh, zh, en, all_ja, ja, auto); guessed from its script if omitted
+    /// Language of --ref-text (all_zh, zh, en, all_ja, ja, all_yue, yue, auto, auto_yue); guessed from its script if omitted
     #[arg(long, value_name = "LANG", value_parser = parse_lang, help_heading = "Voice")]
     ref_lang: Option<Lang>,
     /// Accept reference clips outside 3-10 s (up to 30 s)
@@ -95,7 +95,7 @@ struct Cli {
     /// Read the text from a UTF-8 file
     #[arg(long, value_name = "FILE")]
     text_file: Option<PathBuf>,
-    /// Language of the text (all_zh, zh, en, all_ja, ja, auto); guessed from its script if omitted
+    /// Language of the text (all_zh, zh, en, all_ja, ja, all_yue, yue, auto, auto_yue); guessed from its script if omitted
     #[arg(long, value_name = "LANG", value_parser = parse_lang)]
     lang: Option<Lang>,
     /// Output WAV (written as audio is made)
@@ -234,10 +234,10 @@ fn plan(cli: Cli) -> Result<Plan, String> {
             l
         }
     };
-    if tiny && !matches!(lang, Lang::En | Lang::AllJa | Lang::Ja) {
+    if tiny && !matches!(lang, Lang::En | Lang::AllJa | Lang::Ja | Lang::AllYue | Lang::Yue | Lang::AutoYue) {
         return Err(format!(
-            "the tiny test model reads English and Japanese only (its BERT does not fit its GPT), not {lang}; give \
-             --lang en or ja, or real models with --models"
+            "the tiny test model reads English, Japanese and Cantonese only (its BERT, which Mandarin needs, does \
+             not fit its GPT), not {lang}; give --lang en, ja or yue, or real models with --models"
         ));
     }
 

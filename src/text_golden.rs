@@ -49,10 +49,10 @@ pub struct Failure {
 /// Whether a case needs a frontend of a later issue (ko, yue; ja in builds without `ja`).
 pub fn needs_later_language(j: &serde_json::Value) -> bool {
     // Japanese is built with the `ja` feature (on by default).
-    let later_langs: &[&str] = if cfg!(feature = "ja") { &["ko", "yue"] } else { &["ja", "ko", "yue"] };
+    let later_langs: &[&str] = if cfg!(feature = "ja") { &["ko"] } else { &["ja", "ko"] };
     let later = |l: &str| later_langs.iter().any(|x| l.trim_start_matches("all_").trim_start_matches("auto_") == *x);
     let lang = j["lang"].as_str().unwrap_or("");
-    let arg = later(lang) || lang == "auto_yue";
+    let arg = later(lang);
     let segs = j["segments"].as_array().is_some_and(|a| a.iter().any(|s| s["lang"].as_str().is_some_and(later)));
     arg || segs
 }

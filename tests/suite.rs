@@ -21,6 +21,7 @@ mod soak;
 mod text_frontend;
 mod text_ja;
 mod text_split;
+mod text_yue;
 mod weights;
 
 /// With `autotests = false` a new file in `tests/` runs only once it is declared above: fail

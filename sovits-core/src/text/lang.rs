@@ -70,7 +70,7 @@ impl Lang {
     /// Whether this build's text frontend reads it (the others answer
     /// [`Error::UnsupportedLanguage`]).
     pub fn is_supported(self) -> bool {
-        matches!(self, Lang::AllZh | Lang::Zh | Lang::En | Lang::Auto)
+        matches!(self, Lang::AllZh | Lang::Zh | Lang::En | Lang::Auto | Lang::AllYue | Lang::Yue | Lang::AutoYue)
             || (cfg!(feature = "ja") && matches!(self, Lang::AllJa | Lang::Ja))
     }
 

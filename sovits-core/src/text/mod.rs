@@ -17,6 +17,7 @@ pub(crate) mod mecab;
 mod regex_util;
 pub mod split;
 mod symbols;
+pub mod yue;
 pub mod zh;
 
 pub use lang::{Lang, SegmentLang};
@@ -193,7 +194,7 @@ pub fn phonemize_with(text: &str, lang: Lang, opts: &FrontendOptions) -> Result<
 
 /// What the frontend reads, for [`Error::UnsupportedLanguage`].
 fn supported() -> String {
-    format!("{} (auto for Chinese-English text)", Lang::supported_list())
+    format!("{} (auto reads Chinese, English and Japanese pieces)", Lang::supported_list())
 }
 
 /// One pass of `get_phones_and_bert`: the language segments, each through `clean_text`.
@@ -205,13 +206,25 @@ fn phonemize_pass(text: &str, lang: Lang, opts: &FrontendOptions) -> Result<Phon
             .into_iter()
             .map(|p| (p.lang.lang().unwrap_or(SegmentLang::Zh), p.text))
             .collect(),
+        // `all_yue`: segmented as `all_zh`, the Chinese pieces read as Cantonese.
+        Lang::AllYue => langseg::get_texts(text, Some(SegmentLang::Zh))
+            .into_iter()
+            .map(|p| match p.lang.lang().unwrap_or(SegmentLang::Zh) {
+                SegmentLang::Zh => (SegmentLang::Yue, p.text),
+                l => (l, p.text),
+            })
+            .collect(),
         Lang::AllJa => langseg::get_texts(text, Some(SegmentLang::Ja))
             .into_iter()
             .map(|p| (p.lang.lang().unwrap_or(SegmentLang::Ja), p.text))
             .collect(),
-        Lang::Zh | Lang::Ja => {
+        Lang::Zh | Lang::Ja | Lang::Yue => {
             // Consecutive non-English pieces become one piece in the argument's language.
-            let main = if lang == Lang::Ja { SegmentLang::Ja } else { SegmentLang::Zh };
+            let main = match lang {
+                Lang::Ja => SegmentLang::Ja,
+                Lang::Yue => SegmentLang::Yue,
+                _ => SegmentLang::Zh,
+            };
             let mut out: Vec<(SegmentLang, String)> = Vec::new();
             for p in langseg::get_texts(text, None) {
                 let lang = if p.lang.lang() == Some(SegmentLang::En) { SegmentLang::En } else { main };
@@ -226,7 +239,9 @@ fn phonemize_pass(text: &str, lang: Lang, opts: &FrontendOptions) -> Result<Phon
             let mut pieces = Vec::new();
             for p in langseg::get_texts(text, None) {
                 match p.lang.lang() {
-                    Some(l @ (SegmentLang::Zh | SegmentLang::En)) => pieces.push((l, p.text)),
+                    // `auto_yue` reads the Chinese pieces as Cantonese.
+                    Some(SegmentLang::Zh) if lang == Lang::AutoYue => pieces.push((SegmentLang::Yue, p.text)),
+                    Some(l @ (SegmentLang::Zh | SegmentLang::En | SegmentLang::Yue)) => pieces.push((l, p.text)),
                     #[cfg(feature = "ja")]
                     Some(SegmentLang::Ja) => pieces.push((SegmentLang::Ja, p.text)),
                     _ => return Err(unsupported_piece(lang, p.lang.code(), &p.text)),
@@ -268,6 +283,11 @@ fn clean_text(lang: SegmentLang, text: String, user: &UserDict) -> Result<Segmen
                 phones.insert(0, ",".to_string());
             }
             (norm_text, phones, None)
+        }
+        SegmentLang::Yue => {
+            let norm_text = yue::text_normalize(&text);
+            let (phones, word2ph) = yue::g2p(&norm_text)?;
+            (norm_text, phones, Some(word2ph))
         }
         #[cfg(feature = "ja")]
         SegmentLang::Ja => {

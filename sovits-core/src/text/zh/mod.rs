@@ -1,7 +1,7 @@
 //! Mandarin (`text/chinese2.py`, v2).
 
 mod g2p;
-mod normalize;
+pub(crate) mod normalize;
 mod numbers;
 mod pinyin;
 mod posseg;

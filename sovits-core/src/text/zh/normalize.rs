@@ -24,7 +24,7 @@ fn t2s() -> &'static HashMap<char, char> {
 
 /// `TextNormalizer._split`: drop spaces and `——《》【】<>{}()（）#&@“”^_|\`, then cut after
 /// `：、，；。？！,;?!` (with a following `”’`).
-fn split_sentences(text: &str) -> Vec<String> {
+pub(crate) fn split_sentences(text: &str) -> Vec<String> {
     const DROP: &str = "—《》【】<>{}()（）#&@“”^_|\\";
     let cleaned: String = text.chars().filter(|&c| c != ' ' && !DROP.contains(c)).collect();
     let chars: Vec<char> = cleaned.chars().collect();
@@ -97,7 +97,7 @@ fn post_replace(s: &str) -> String {
     s.chars().filter(|&c| !"-—《》【】<=>{}()（）#&@“”^_|\\".contains(c)).collect()
 }
 
-fn normalize_sentence(s: &str) -> String {
+pub(crate) fn normalize_sentence(s: &str) -> String {
     let t = t2s();
     let s: String = s
         .chars()
