@@ -50,7 +50,28 @@ namespace detail {
 inline void check(sovits_status st) {
     if (st != SOVITS_STATUS_OK) throw Error(st, sovits_last_error());
 }
-inline const char *c_str_or_null(const std::string *s) { return s ? s->c_str() : nullptr; }
+// Owns one library handle: moves, never copies, frees with `Free` (NULL-safe) when it goes.
+template <typename T, void (*Free)(T **)>
+class Handle {
+  public:
+    Handle() = default;
+    explicit Handle(T *p) noexcept : p_(p) {}
+    Handle(Handle &&o) noexcept : p_(std::exchange(o.p_, nullptr)) {}
+    Handle &operator=(Handle &&o) noexcept {
+        if (this != &o) {
+            Free(&p_);
+            p_ = std::exchange(o.p_, nullptr);
+        }
+        return *this;
+    }
+    Handle(const Handle &) = delete;
+    Handle &operator=(const Handle &) = delete;
+    ~Handle() { Free(&p_); }
+    T *get() const noexcept { return p_; }
+
+  private:
+    T *p_ = nullptr;
+};
 }  // namespace detail
 
 // The library version ("0.1.0").
@@ -80,22 +101,11 @@ class Audio {
   public:
     Audio() = default;
     explicit Audio(sovits_audio *a) noexcept : a_(a) {}
-    Audio(Audio &&o) noexcept : a_(std::exchange(o.a_, nullptr)) {}
-    Audio &operator=(Audio &&o) noexcept {
-        if (this != &o) {
-            sovits_audio_free(&a_);
-            a_ = std::exchange(o.a_, nullptr);
-        }
-        return *this;
-    }
-    Audio(const Audio &) = delete;
-    Audio &operator=(const Audio &) = delete;
-    ~Audio() { sovits_audio_free(&a_); }
 
-    const float *data() const noexcept { return a_ ? a_->samples : nullptr; }
-    std::size_t size() const noexcept { return a_ ? static_cast<std::size_t>(a_->n_samples) : 0; }
+    const float *data() const noexcept { return a_.get() ? a_.get()->samples : nullptr; }
+    std::size_t size() const noexcept { return a_.get() ? static_cast<std::size_t>(a_.get()->n_samples) : 0; }
     bool empty() const noexcept { return size() == 0; }
-    int sample_rate() const noexcept { return a_ ? a_->sample_rate : 0; }
+    int sample_rate() const noexcept { return a_.get() ? a_.get()->sample_rate : 0; }
     const float *begin() const noexcept { return data(); }
     const float *end() const noexcept { return data() + size(); }
     float operator[](std::size_t i) const noexcept { return data()[i]; }
@@ -105,7 +115,7 @@ class Audio {
 #endif
 
   private:
-    sovits_audio *a_ = nullptr;
+    detail::Handle<sovits_audio, sovits_audio_free> a_;
 };
 
 // The loaded models; immutable, share one between threads (copies share it too).
@@ -134,24 +144,12 @@ class Model {
         return Model(m);
     }
 
-    Model(Model &&o) noexcept : m_(std::exchange(o.m_, nullptr)) {}
-    Model &operator=(Model &&o) noexcept {
-        if (this != &o) {
-            sovits_model_free(&m_);
-            m_ = std::exchange(o.m_, nullptr);
-        }
-        return *this;
-    }
-    Model(const Model &) = delete;
-    Model &operator=(const Model &) = delete;
-    ~Model() { sovits_model_free(&m_); }
-
-    int sample_rate() const noexcept { return sovits_model_sample_rate(m_); }
-    const sovits_model *get() const noexcept { return m_; }
+    int sample_rate() const noexcept { return sovits_model_sample_rate(m_.get()); }
+    const sovits_model *get() const noexcept { return m_.get(); }
 
   private:
     explicit Model(sovits_model *m) noexcept : m_(m) {}
-    sovits_model *m_ = nullptr;
+    detail::Handle<sovits_model, sovits_model_free> m_;
 };
 
 // A cloned voice.
@@ -195,22 +193,10 @@ class Voice {
         return Voice(v);
     }
 
-    Voice(Voice &&o) noexcept : v_(std::exchange(o.v_, nullptr)) {}
-    Voice &operator=(Voice &&o) noexcept {
-        if (this != &o) {
-            sovits_voice_free(&v_);
-            v_ = std::exchange(o.v_, nullptr);
-        }
-        return *this;
-    }
-    Voice(const Voice &) = delete;
-    Voice &operator=(const Voice &) = delete;
-    ~Voice() { sovits_voice_free(&v_); }
-
-    void save(const std::string &path) const { detail::check(sovits_voice_save(v_, path.c_str())); }
+    void save(const std::string &path) const { detail::check(sovits_voice_save(v_.get(), path.c_str())); }
     std::vector<uint8_t> to_bytes() const {
         sovits_buffer *b = nullptr;
-        detail::check(sovits_voice_save_to_memory(v_, &b));
+        detail::check(sovits_voice_save_to_memory(v_.get(), &b));
         std::vector<uint8_t> out(b->data, b->data + b->size);
         sovits_buffer_free(&b);
         return out;
@@ -218,37 +204,30 @@ class Voice {
     // Adds a reference clip (the timbre becomes the mean over the clips).
     void add_reference(const Model &model, const float *pcm, std::size_t n, int sample_rate,
                        const VoiceParams *params = nullptr) {
-        detail::check(sovits_voice_add_reference_with(model.get(), v_, pcm, n, sample_rate, params));
+        detail::check(sovits_voice_add_reference_with(model.get(), v_.get(), pcm, n, sample_rate, params));
     }
-    const sovits_voice *get() const noexcept { return v_; }
+    const sovits_voice *get() const noexcept { return v_.get(); }
 
   private:
     explicit Voice(sovits_voice *v) noexcept : v_(v) {}
     static const char *text_or_null(const std::string &s) { return s.empty() ? nullptr : s.c_str(); }
-    sovits_voice *v_ = nullptr;
+    detail::Handle<sovits_voice, sovits_voice_free> v_;
 };
 
 // One synthesis at a time; cancel() from any thread.
 class Session {
   public:
-    explicit Session(const Model &model) { detail::check(sovits_session_new(model.get(), &s_)); }
-    Session(Session &&o) noexcept : s_(std::exchange(o.s_, nullptr)) {}
-    Session &operator=(Session &&o) noexcept {
-        if (this != &o) {
-            sovits_session_free(&s_);
-            s_ = std::exchange(o.s_, nullptr);
-        }
-        return *this;
+    explicit Session(const Model &model) {
+        sovits_session *s = nullptr;
+        detail::check(sovits_session_new(model.get(), &s));
+        s_ = Handle(s);
     }
-    Session(const Session &) = delete;
-    Session &operator=(const Session &) = delete;
-    ~Session() { sovits_session_free(&s_); }
 
     // The whole utterance.
     Audio synthesize(const Voice &voice, const std::string &text, const std::string &lang,
                      const SynthParams &params = default_synth_params()) {
         sovits_audio *a = nullptr;
-        detail::check(sovits_synthesize(s_, voice.get(), text.c_str(), lang.c_str(), &params, &a));
+        detail::check(sovits_synthesize(s_.get(), voice.get(), text.c_str(), lang.c_str(), &params, &a));
         return Audio(a);
     }
 
@@ -273,15 +252,16 @@ class Session {
             }
         };
         sovits_status st =
-            sovits_synthesize_stream(s_, voice.get(), text.c_str(), lang.c_str(), &params, trampoline, &ctx);
+            sovits_synthesize_stream(s_.get(), voice.get(), text.c_str(), lang.c_str(), &params, trampoline, &ctx);
         if (ctx.error) std::rethrow_exception(ctx.error);
         detail::check(st);
     }
 
-    void cancel() const noexcept { sovits_session_cancel(s_); }
+    void cancel() const noexcept { sovits_session_cancel(s_.get()); }
 
   private:
-    sovits_session *s_ = nullptr;
+    using Handle = detail::Handle<sovits_session, sovits_session_free>;
+    Handle s_;
 };
 
 }  // namespace sovits

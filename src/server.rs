@@ -381,7 +381,8 @@ fn start(
     let sample_rate = tts.sample_rate();
     tokio::spawn(async move {
         let permit = workers.acquire_owned().await;
-        let done = tokio::task::spawn_blocking(move || {
+        // A panic in the synthesis ends the stream; the slot is given back either way.
+        let _ = tokio::task::spawn_blocking(move || {
             let _permit = permit;
             if matches!(format, Format::Wav)
                 && tx.blocking_send(Bytes::from(streaming_wav_header(sample_rate))).is_err()
@@ -395,7 +396,6 @@ fn start(
             });
         })
         .await;
-        drop(done);
         in_flight.fetch_sub(1, Ordering::SeqCst);
     });
     let content_type = match format {

@@ -23,6 +23,17 @@ impl sovits_audio {
     }
 }
 
+/// The samples belong to the struct: freeing it (`sovits_audio_free`) frees them.
+impl Drop for sovits_audio {
+    fn drop(&mut self) {
+        if !self.samples.is_null() {
+            let slice = std::ptr::slice_from_raw_parts_mut(self.samples, self.n_samples as usize);
+            // SAFETY: `samples`/`n_samples` are the boxed slice `boxed` handed out.
+            drop(unsafe { Box::from_raw(slice) });
+        }
+    }
+}
+
 /// Frees audio from `sovits_synthesize` and sets `*audio` to NULL (NULL and repeated frees
 /// are no-ops).
 ///
@@ -30,16 +41,5 @@ impl sovits_audio {
 /// `audio` is NULL or points to NULL or to audio of this library.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn sovits_audio_free(audio: *mut *mut sovits_audio) {
-    boundary::catch((), || {
-        let Some(slot) = (unsafe { audio.as_mut() }) else { return };
-        if slot.is_null() {
-            return;
-        }
-        let a = unsafe { Box::from_raw(*slot) };
-        *slot = std::ptr::null_mut();
-        if !a.samples.is_null() {
-            let slice = std::ptr::slice_from_raw_parts_mut(a.samples, a.n_samples as usize);
-            drop(unsafe { Box::from_raw(slice) });
-        }
-    })
+    unsafe { boundary::free(audio) }
 }

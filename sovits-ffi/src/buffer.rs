@@ -21,6 +21,17 @@ impl sovits_buffer {
     }
 }
 
+/// The bytes belong to the struct: freeing it (`sovits_buffer_free`) frees them.
+impl Drop for sovits_buffer {
+    fn drop(&mut self) {
+        if !self.data.is_null() {
+            let slice = std::ptr::slice_from_raw_parts_mut(self.data, self.size as usize);
+            // SAFETY: `data`/`size` are the boxed slice `boxed` handed out.
+            drop(unsafe { Box::from_raw(slice) });
+        }
+    }
+}
+
 /// Frees a buffer from this library and sets `*buffer` to NULL (NULL and repeated frees are
 /// no-ops).
 ///
@@ -28,16 +39,5 @@ impl sovits_buffer {
 /// `buffer` is NULL or points to NULL or to a buffer of this library.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn sovits_buffer_free(buffer: *mut *mut sovits_buffer) {
-    boundary::catch((), || {
-        let Some(slot) = (unsafe { buffer.as_mut() }) else { return };
-        if slot.is_null() {
-            return;
-        }
-        let b = unsafe { Box::from_raw(*slot) };
-        *slot = std::ptr::null_mut();
-        if !b.data.is_null() {
-            let slice = std::ptr::slice_from_raw_parts_mut(b.data, b.size as usize);
-            drop(unsafe { Box::from_raw(slice) });
-        }
-    })
+    unsafe { boundary::free(buffer) }
 }

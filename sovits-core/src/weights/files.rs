@@ -74,8 +74,9 @@ impl MemoryFiles {
             if let Ok(rest) = k.strip_prefix(rel)
                 && let Some(first) = rest.components().next()
             {
+                // Keys are sorted, so the files under one child folder come one after another.
                 let child = rel.join(first);
-                if out.last() != Some(&child) && !out.contains(&child) {
+                if out.last() != Some(&child) {
                     out.push(child);
                 }
             }
