@@ -1,10 +1,12 @@
 //! The text frontend: phonemes per second for a 1000-character mixed Chinese-English paragraph
 //! (`zh`, with numbers, dates and English words) and a 1000-character English paragraph
-//! (`en`) and a 1000-character Japanese paragraph (`all_ja`, with numbers and katakana
-//! loanwords). Data tables are loaded before timing (the first call pays for that; see
-//! docs/performance.md). The first call of Japanese, which unpacks the dictionary, is timed on
-//! its own and its memory reported: `cargo bench --bench text -- ja_first_call` prints it (run
-//! it alone, as the first Japanese call of the process).
+//! (`en`), 1000 characters of Japanese (`all_ja`, with numbers and katakana loanwords), of
+//! Korean (`all_ko`, with numbers, counters and Latin letters) and of Cantonese (`all_yue`).
+//! Data tables are loaded before timing (the first call pays for that; see
+//! docs/performance.md). The first call of Japanese and of Korean, which unpack their
+//! dictionaries, are timed on their own and their memory reported: `cargo bench --bench text
+//! -- ja_first_call` (or `ko_first_call`) prints it (run each alone, as the first call of its
+//! language in the process).
 //!
 //! `cargo bench --bench text`.
 
@@ -31,6 +33,11 @@ const JAPANESE: &str = "今日は2024年3月15日です。朝7時半に起きて
     午後はオンライン会議があり、新しいスマートフォンアプリの企画について話し合いました。\
     部長によると、ユーザー数は先月より15%増えて、およそ32万人になったそうです。\
     夕方には雨が降り始めたので、傘を持って帰りました。明日は晴れるといいですね。";
+
+const KOREAN: &str = "오늘은 2024년 3월 15일입니다. 아침 7시 반에 일어나서 역 앞 카페에서 커피를 마셨어요. \
+    오후에는 온라인 회의가 있어서 새로운 스마트폰 앱 기획에 대해 이야기했습니다. \
+    부장님 말씀으로는 사용자 수가 지난달보다 15% 늘어서 약 32만 명이 되었다고 합니다. \
+    저녁에는 비가 오기 시작해서 우산을 쓰고 집에 돌아왔어요. 내일은 맑았으면 좋겠네요. ";
 
 const CANTONESE: &str = "今日係二零二四年三月十五號，我哋喺公司用電腦寫咗一段程式，大概有一百二十行。\
     下晝三點半，經理話呢個功能要喺下個禮拜一之前上線，於是我哋開咗個會傾下點做。\
@@ -74,6 +81,30 @@ fn japanese_1000_chars(bencher: divan::Bencher) {
 #[cfg(feature = "ja")]
 #[divan::bench(sample_count = 1, sample_size = 1)]
 fn ja_first_call() {
+    first_call(
+        "ja",
+        "こんにちは、今日はいい天気ですね。",
+        Lang::AllJa,
+        sovits_core::text::ja::openjtalk::load_dictionary,
+    );
+}
+
+/// ~1000 characters of Korean, language `all_ko`.
+#[cfg(feature = "ko")]
+#[divan::bench(sample_count = 10)]
+fn korean_1000_chars(bencher: divan::Bencher) {
+    run(bencher, &paragraph(KOREAN, 1000), Lang::AllKo);
+}
+
+/// The first Korean call of the process, as [`ja_first_call`].
+#[cfg(feature = "ko")]
+#[divan::bench(sample_count = 1, sample_size = 1)]
+fn ko_first_call() {
+    first_call("ko", "안녕하세요, 오늘 날씨가 정말 좋네요.", Lang::AllKo, sovits_core::text::ko::load_dictionary);
+}
+
+#[cfg(any(feature = "ja", feature = "ko"))]
+fn first_call(name: &str, text: &str, lang: Lang, load: fn() -> sovits_core::Result<usize>) {
     let status = |key: &str| {
         std::fs::read_to_string("/proc/self/status")
             .ok()
@@ -82,13 +113,13 @@ fn ja_first_call() {
     };
     let (rss0, hwm0) = (status("VmRSS:"), status("VmHWM:"));
     let t = std::time::Instant::now();
-    let n = phonemize("こんにちは、今日はいい天気ですね。", Lang::AllJa).expect("phonemize").len();
+    let n = phonemize(text, lang).expect("phonemize").len();
     let first = t.elapsed();
-    let bytes = sovits_core::text::ja::openjtalk::load_dictionary().expect("dictionary");
+    let bytes = load().expect("dictionary");
     let t = std::time::Instant::now();
-    let _ = phonemize("こんにちは、今日はいい天気ですね。", Lang::AllJa).expect("phonemize");
+    let _ = phonemize(text, lang).expect("phonemize");
     eprintln!(
-        "ja first call: {first:?} for {n} phonemes (then {:?}); the dictionary holds {:.1} MB; \
+        "{name} first call: {first:?} for {n} phonemes (then {:?}); the dictionary holds {:.1} MB; \
          VmRSS {rss0} -> {}, VmHWM {hwm0} -> {}",
         t.elapsed(),
         bytes as f64 / 1e6,

@@ -9,8 +9,9 @@
 //! ```
 //!
 //! Languages: `all_zh`, `zh` (Chinese-English), `en`, `all_ja`, `ja` (Japanese-English),
-//! `all_yue`, `yue` (Cantonese-English), `auto` (Chinese/English/Japanese pieces), `auto_yue`
-//! (Chinese pieces read as Cantonese); Korean comes later (see `docs/text-frontend.md`). `--user-zh WORD=PINYIN`, `--user-en WORD=ARPABET` and
+//! `all_ko`, `ko` (Korean-English), `all_yue`, `yue` (Cantonese-English), `auto`
+//! (Chinese/English/Japanese/Korean pieces), `auto_yue` (Chinese pieces read as Cantonese; see
+//! `docs/text-frontend.md`). `--user-zh WORD=PINYIN`, `--user-en WORD=ARPABET` and
 //! `--user-ja WORD=KATAKANA/ACCENT` add user pronunciations. Errors are printed and exit with 2.
 
 use sovits_core::text::{FrontendOptions, Lang, SymbolTable, phonemize_with};

@@ -234,10 +234,15 @@ fn plan(cli: Cli) -> Result<Plan, String> {
             l
         }
     };
-    if tiny && !matches!(lang, Lang::En | Lang::AllJa | Lang::Ja | Lang::AllYue | Lang::Yue | Lang::AutoYue) {
+    if tiny
+        && !matches!(
+            lang,
+            Lang::En | Lang::AllJa | Lang::Ja | Lang::AllKo | Lang::Ko | Lang::AllYue | Lang::Yue | Lang::AutoYue
+        )
+    {
         return Err(format!(
-            "the tiny test model reads English, Japanese and Cantonese only (its BERT, which Mandarin needs, does \
-             not fit its GPT), not {lang}; give --lang en, ja or yue, or real models with --models"
+            "the tiny test model reads English, Japanese, Korean and Cantonese only (its BERT, which Mandarin \
+             needs, does not fit its GPT), not {lang}; give --lang en, ja, ko or yue, or real models with --models"
         ));
     }
 

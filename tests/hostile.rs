@@ -317,10 +317,22 @@ fn long_runs_of_one_character_are_linear_or_refused() {
 }
 
 #[test]
+#[cfg(not(feature = "ko"))]
 fn the_auto_error_quotes_only_the_start_of_the_text() {
     let ko: String = "안녕하세요".repeat(2000);
     let e = err_text(phonemize(&ko, Lang::Auto));
     assert!(e.len() < 400, "{} bytes of message", e.len());
+}
+
+#[test]
+#[cfg(feature = "ko")]
+fn long_korean_runs_in_bounded_time() {
+    // One 20k-character sentence: one MeCab lattice and g2pk2's 400-odd table passes over it.
+    let run: String = "값없이닭을삶다".repeat(20_000 / 7);
+    let n = within(60, "20k Hangul syllables", move || phonemize(&run, Lang::AllKo).unwrap().len());
+    assert!(n > 40_000, "{n}");
+    let run: String = "1".repeat(19_000) + "개";
+    within(60, "a 19k-digit number", move || phonemize(&run, Lang::Ko).unwrap());
 }
 
 #[test]

@@ -152,8 +152,11 @@ fn bad_input_gives_clear_errors() {
     let e = "xx".parse::<Lang>().unwrap_err().to_string();
     assert!(e.contains("all_zh, zh, en, auto"), "{e}");
     assert_eq!("EN".parse::<Lang>().unwrap(), Lang::En);
+    #[cfg(not(feature = "ko"))]
     assert!(matches!(t.synthesize(&v, "안녕하세요", Lang::Ko, &params()), Err(Error::UnsupportedLanguage { .. })));
-    // Japanese needs no BERT, so it runs on the tiny model too.
+    // Korean and Japanese need no BERT, so they run on the tiny model too.
+    #[cfg(feature = "ko")]
+    assert!(!t.synthesize(&v, "안녕하세요, 반갑습니다.", Lang::Ko, &params()).unwrap().samples.is_empty());
     #[cfg(feature = "ja")]
     assert!(!t.synthesize(&v, "こんにちは。", Lang::AllJa, &params()).unwrap().samples.is_empty());
     assert!(inv(t.synthesize(

@@ -20,6 +20,7 @@ mod server;
 mod soak;
 mod text_frontend;
 mod text_ja;
+mod text_ko;
 mod text_split;
 mod text_yue;
 mod weights;

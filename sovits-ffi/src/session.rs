@@ -121,8 +121,8 @@ impl Synthesis<'_> {
     }
 }
 
-/// Synthesizes `text` in `text_lang` (`"all_zh"`, `"zh"`, `"en"`, `"all_ja"`, `"ja"`, `"all_yue"`,
-/// `"yue"`, `"auto"`, `"auto_yue"`, any case; UTF-8) with a voice. On success `*out_audio` holds the whole utterance; free it with
+/// Synthesizes `text` in `text_lang` (`"all_zh"`, `"zh"`, `"en"`, `"all_ja"`, `"ja"`, `"all_ko"`,
+/// `"ko"`, `"all_yue"`, `"yue"`, `"auto"`, `"auto_yue"`, any case; UTF-8) with a voice. On success `*out_audio` holds the whole utterance; free it with
 /// `sovits_audio_free`. `params` NULL means the defaults.
 ///
 /// # Safety

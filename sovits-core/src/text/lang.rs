@@ -72,6 +72,7 @@ impl Lang {
     pub fn is_supported(self) -> bool {
         matches!(self, Lang::AllZh | Lang::Zh | Lang::En | Lang::Auto | Lang::AllYue | Lang::Yue | Lang::AutoYue)
             || (cfg!(feature = "ja") && matches!(self, Lang::AllJa | Lang::Ja))
+            || (cfg!(feature = "ko") && matches!(self, Lang::AllKo | Lang::Ko))
     }
 
     /// The languages this build reads, as a list for messages (`"all_zh, zh, en, auto"`).

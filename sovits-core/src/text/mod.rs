@@ -1,8 +1,8 @@
 //! The text frontend (upstream `GPT_SoVITS/text/` and `TTS_infer_pack/`): the call languages
 //! ([`Lang`]), sentence splitting ([`split`]), the language segmenter ([`langseg`]), Mandarin
-//! ([`zh`]: normalisation, segmentation, G2P) and English ([`en`]), the symbol table, and
-//! [`phonemize`], which puts them together (see `docs/text-frontend.md`). Japanese, Korean
-//! and Cantonese come later.
+//! ([`zh`]: normalisation, segmentation, G2P), English ([`en`]), Japanese (`ja`, feature
+//! `ja`), Korean (`ko`, feature `ko`) and Cantonese ([`yue`]), the symbol table, and
+//! [`phonemize`], which puts them together (see `docs/text-frontend.md`).
 
 mod budoux;
 pub mod en;
@@ -10,9 +10,11 @@ pub mod en;
 mod fasttext;
 #[cfg(feature = "ja")]
 pub mod ja;
+#[cfg(feature = "ko")]
+pub mod ko;
 mod lang;
 pub mod langseg;
-#[cfg(feature = "ja")]
+#[cfg(any(feature = "ja", feature = "ko"))]
 pub(crate) mod mecab;
 mod regex_util;
 pub mod split;
@@ -67,11 +69,12 @@ impl Phonemes {
 
 /// Text to v2 phone ids, like upstream's `get_phones_and_bert` (without the BERT part).
 ///
-/// Languages: [`Lang::En`] (the whole text is one English segment), [`Lang::AllZh`]
-/// (Chinese, with English pieces for Latin words), [`Lang::Zh`] (Chinese-English mixing:
-/// everything that is not English is read as Chinese) and [`Lang::Auto`] (where every piece
-/// is Chinese or English; Japanese and Korean pieces answer [`Error::UnsupportedLanguage`]
-/// until those frontends land, as do the other [`Lang`]s).
+/// Languages: [`Lang::En`] (the whole text is one English segment); `all_zh`, `all_ja`,
+/// `all_ko`, `all_yue` (that language, with English pieces for Latin words); `zh`, `ja`,
+/// `ko`, `yue` (mixing with English: everything that is not English is read in that
+/// language); [`Lang::Auto`] and [`Lang::AutoYue`] (each piece in its detected language).
+/// Japanese and Korean need the `ja` and `ko` features (on by default); without them those
+/// languages, and such pieces of `auto` text, answer [`Error::UnsupportedLanguage`].
 pub fn phonemize(text: &str, lang: Lang) -> Result<Phonemes> {
     phonemize_with(text, lang, &FrontendOptions::default())
 }
@@ -194,7 +197,14 @@ pub fn phonemize_with(text: &str, lang: Lang, opts: &FrontendOptions) -> Result<
 
 /// What the frontend reads, for [`Error::UnsupportedLanguage`].
 fn supported() -> String {
-    format!("{} (auto reads Chinese, English and Japanese pieces)", Lang::supported_list())
+    let mut auto = vec!["Chinese", "English", "Cantonese (auto_yue)"];
+    if cfg!(feature = "ja") {
+        auto.push("Japanese");
+    }
+    if cfg!(feature = "ko") {
+        auto.push("Korean");
+    }
+    format!("{} (auto reads {} pieces)", Lang::supported_list(), auto.join(", "))
 }
 
 /// One pass of `get_phones_and_bert`: the language segments, each through `clean_text`.
@@ -218,11 +228,16 @@ fn phonemize_pass(text: &str, lang: Lang, opts: &FrontendOptions) -> Result<Phon
             .into_iter()
             .map(|p| (p.lang.lang().unwrap_or(SegmentLang::Ja), p.text))
             .collect(),
-        Lang::Zh | Lang::Ja | Lang::Yue => {
+        Lang::AllKo => langseg::get_texts(text, Some(SegmentLang::Ko))
+            .into_iter()
+            .map(|p| (p.lang.lang().unwrap_or(SegmentLang::Ko), p.text))
+            .collect(),
+        Lang::Zh | Lang::Ja | Lang::Yue | Lang::Ko => {
             // Consecutive non-English pieces become one piece in the argument's language.
             let main = match lang {
                 Lang::Ja => SegmentLang::Ja,
                 Lang::Yue => SegmentLang::Yue,
+                Lang::Ko => SegmentLang::Ko,
                 _ => SegmentLang::Zh,
             };
             let mut out: Vec<(SegmentLang, String)> = Vec::new();
@@ -244,6 +259,8 @@ fn phonemize_pass(text: &str, lang: Lang, opts: &FrontendOptions) -> Result<Phon
                     Some(l @ (SegmentLang::Zh | SegmentLang::En | SegmentLang::Yue)) => pieces.push((l, p.text)),
                     #[cfg(feature = "ja")]
                     Some(SegmentLang::Ja) => pieces.push((SegmentLang::Ja, p.text)),
+                    #[cfg(feature = "ko")]
+                    Some(SegmentLang::Ko) => pieces.push((SegmentLang::Ko, p.text)),
                     _ => return Err(unsupported_piece(lang, p.lang.code(), &p.text)),
                 }
             }
@@ -295,6 +312,9 @@ fn clean_text(lang: SegmentLang, text: String, user: &UserDict) -> Result<Segmen
             let phones = ja::g2p(&norm_text, &user.ja)?;
             (norm_text, phones, None)
         }
+        // No normalisation for Korean upstream: the text is its own normalised text.
+        #[cfg(feature = "ko")]
+        SegmentLang::Ko => (text.clone(), ko::g2p(&text)?, None),
         _ => {
             let (n, p, w) = clean_zh(&text, &user.zh)?;
             (n, p, Some(w))
@@ -380,6 +400,7 @@ mod tests {
         // English survives empty text upstream (the "." retry) and so does this port.
         assert_eq!(phonemize("", Lang::En).unwrap().ids.len(), 2);
         assert!(matches!("xx".parse::<Lang>(), Err(Error::InvalidArgument(_))));
+        #[cfg(not(feature = "ko"))]
         assert!(matches!(phonemize("안녕하세요", Lang::Ko), Err(Error::UnsupportedLanguage { .. })));
         // Emoji and control characters are dropped by the character filters, not a panic.
         let p = phonemize("你好😀\u{7}世界。", Lang::AllZh).unwrap();

@@ -13,7 +13,12 @@
 //! u32 pos_offsets[npos + 1]; pos bytes  the first six feature fields ("名詞,一般,*,*,*,*")
 //! u32 feat_offsets[nfeat + 1]; feat bytes  the rest; an empty first field is the surface
 //! char.def, unk.def                     MeCab's text files, parsed by `chardef`
+//! [b"SVPENAL1", u32 n, i32 penalty[n]] optional (MeCab-ko): per POS row, the cost added to a
+//!                                       word that spaces precede (`left-space-penalty-factor`)
 //! ```
+//!
+//! `scripts/build_ja_dict.py` writes naist-jdic's (no penalty section) and
+//! `scripts/build_ko_dict.py` mecab-ko-dic's.
 
 use crate::{Error, Result};
 
@@ -32,7 +37,9 @@ pub struct Lexicon {
     data: Vec<u8>,
     pub lsize: usize,
     pub rsize: usize,
-    matrix: Vec<i16>,
+    /// Byte offset of the connection matrix (read in place: a copy would double its 20 MB for
+    /// mecab-ko-dic).
+    matrix: usize,
     nkeys: usize,
     key_offsets: usize,
     key_bytes: usize,
@@ -47,11 +54,14 @@ pub struct Lexicon {
     nfeat: usize,
     char_def: (usize, usize),
     unk_def: (usize, usize),
+    /// MeCab-ko's left-space penalty per POS row (empty: none).
+    penalties: Vec<i32>,
 }
 
 fn corrupt(what: &str) -> Error {
     Error::InvalidArgument(format!(
-        "the Japanese dictionary is corrupt ({what}); rebuild it with scripts/build_ja_dict.py"
+        "the built-in MeCab dictionary is corrupt ({what}); rebuild it with scripts/build_ja_dict.py or \
+         scripts/build_ko_dict.py"
     ))
 }
 
@@ -72,7 +82,7 @@ impl Lexicon {
         };
         let msize = lsize.checked_mul(rsize).ok_or_else(|| corrupt("matrix size"))?;
         let m = take(msize.checked_mul(2).ok_or_else(|| corrupt("matrix size"))?)?;
-        let matrix = data[m..m + msize * 2].chunks_exact(2).map(|c| i16::from_le_bytes([c[0], c[1]])).collect();
+        let matrix = m;
         let key_offsets = take((nkeys + 1) * 4)?;
         let u32_at = |o: usize| u32::from_le_bytes(data[o..o + 4].try_into().unwrap()) as usize;
         let key_len = u32_at(key_offsets + nkeys * 4);
@@ -85,6 +95,15 @@ impl Lexicon {
         let feat_bytes = take(u32_at(feat_offsets + nfeat * 4))?;
         let c = take(cdl)?;
         let u = take(udl)?;
+        let mut penalties = Vec::new();
+        let rest = &data[u + udl..];
+        if !rest.is_empty() {
+            // Exactly the magic, the count and one penalty per POS row.
+            if rest.len() != 12 + 4 * npos || &rest[..8] != b"SVPENAL1" || u32_at(u + udl + 8) != npos {
+                return Err(corrupt("penalty section"));
+            }
+            penalties = rest[12..].chunks_exact(4).map(|c| i32::from_le_bytes(c.try_into().unwrap())).collect();
+        }
         let lex = Lexicon {
             lsize,
             rsize,
@@ -103,6 +122,7 @@ impl Lexicon {
             nfeat,
             char_def: (c, cdl),
             unk_def: (u, udl),
+            penalties,
             data,
         };
         lex.validate()?;
@@ -152,7 +172,22 @@ impl Lexicon {
 
     /// Connection cost between a left node's right id and a right node's left id.
     pub fn connect(&self, left_rid: u16, right_lid: u16) -> i32 {
-        self.matrix.get(left_rid as usize + self.lsize * right_lid as usize).copied().unwrap_or(0) as i32
+        let i = left_rid as usize + self.lsize * right_lid as usize;
+        if i >= self.lsize * self.rsize {
+            return 0;
+        }
+        let o = self.matrix + 2 * i;
+        i16::from_le_bytes([self.data[o], self.data[o + 1]]) as i32
+    }
+
+    /// MeCab-ko's left-space penalty of an entry: added to its cost when spaces precede it.
+    pub fn left_space_penalty(&self, e: Entry) -> i32 {
+        self.penalties.get(e.pos as usize).copied().unwrap_or(0)
+    }
+
+    /// The part of speech of an entry (the feature's first fields, as the dictionary keeps them).
+    pub fn pos(&self, e: Entry) -> &str {
+        std::str::from_utf8(self.slice(self.pos_offsets, self.pos_bytes, e.pos as usize)).unwrap_or("")
     }
 
     fn key(&self, k: usize) -> &[u8] {
@@ -211,7 +246,7 @@ impl Lexicon {
 
     /// Bytes held in memory.
     pub fn heap_bytes(&self) -> usize {
-        self.data.len() + self.matrix.len() * 2
+        self.data.len() + self.penalties.len() * 4
     }
 }
 

@@ -8,6 +8,8 @@
 //! up to 24 further characters, `length`, and the literal `continue` once a length candidate
 //! meets the group's end); characters above U+FFFF read as U+0000; each node takes the
 //! cheapest left neighbour with a strict `<`, scanning the nodes that end there newest first.
+//! With a dictionary that carries MeCab-ko's left-space penalties (mecab-ko-dic), a word that
+//! spaces precede costs its part of speech's penalty more, as MeCab-ko's connector adds it.
 
 pub mod chardef;
 pub mod dict;
@@ -184,6 +186,9 @@ impl Tagger {
         let Some(first) = text[begin..].chars().next() else { return };
         let cinfo = self.chars.info(first);
         self.lexicon.common_prefixes(&text.as_bytes()[begin..], prefixes);
+        // MeCab-ko: a word that spaces precede costs its POS's left-space penalty more (a
+        // constant of the node, so it is part of its word cost here).
+        let spaced = begin > pos;
         for &(len, k) in prefixes.iter() {
             for e in self.lexicon.entries_of(k) {
                 out.push(Node {
@@ -191,7 +196,7 @@ impl Tagger {
                     end: begin + len,
                     lid: e.lid,
                     rid: e.rid,
-                    wcost: e.cost as i32,
+                    wcost: e.cost as i32 + if spaced { self.lexicon.left_space_penalty(e) } else { 0 },
                     total: 0,
                     prev: 0,
                     source: Source::Word(e),
