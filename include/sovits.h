@@ -333,8 +333,8 @@ void sovits_session_cancel(const struct sovits_session *session);
 // `session` is NULL or points to NULL or to a session of this library, not in use.
 void sovits_session_free(struct sovits_session **session);
 
-// Synthesizes `text` in `text_lang` (`"all_zh"`, `"zh"`, `"en"`, `"all_ja"`, `"ja"`, `"all_yue"`,
-// `"yue"`, `"auto"`, `"auto_yue"`, any case; UTF-8) with a voice. On success `*out_audio` holds the whole utterance; free it with
+// Synthesizes `text` in `text_lang` (`"all_zh"`, `"zh"`, `"en"`, `"all_ja"`, `"ja"`, `"all_ko"`,
+// `"ko"`, `"all_yue"`, `"yue"`, `"auto"`, `"auto_yue"`, any case; UTF-8) with a voice. On success `*out_audio` holds the whole utterance; free it with
 // `sovits_audio_free`. `params` NULL means the defaults.
 //
 // # Safety

@@ -193,7 +193,8 @@ mod tests {
         assert_eq!(latin_to_hangul("AI k\u{212A}"), "에이아이 케이케이");
         assert_eq!(divide_hangul("과"), "ㄱㅗㅏ");
         assert_eq!(fix_g2pk2_error("ㅇㅡㄹ ㄹㅏ"), "ㅇㅡㄹ ㄴㅏ");
-        assert_eq!(fix_g2pk2_error("ㅇㅡㄹ ㄹ"), "ㅇㅡㄹ ㄹ");
+        assert_eq!(fix_g2pk2_error("ㅇㅡㄹ ㄹ"), "ㅇㅡㄹ ㄴ");
+        assert_eq!(fix_g2pk2_error("ㅇㅡㄹㄹㅏ"), "ㅇㅡㄹㄹㅏ");
     }
 
     #[test]
