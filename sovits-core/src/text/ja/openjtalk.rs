@@ -15,7 +15,7 @@ use jpreprocess_core::token::Tokenizer;
 use jpreprocess_core::word_entry::WordEntry;
 use jpreprocess_njd::NJDNode;
 
-use crate::text::mecab::{Tagger, UserLexicon, UserWord, dict::Lexicon};
+use crate::text::mecab::{Tagger, UserLexicon, UserWord};
 use crate::{Error, Result};
 
 static DICT: &[u8] = include_bytes!("../../../data/ja/naist-jdic.svdic.zst");
@@ -23,16 +23,9 @@ static DICT: &[u8] = include_bytes!("../../../data/ja/naist-jdic.svdic.zst");
 /// The tagger over the shipped dictionary, built on first use.
 pub(crate) fn tagger() -> Result<&'static Tagger> {
     static T: OnceLock<std::result::Result<Tagger, String>> = OnceLock::new();
-    T.get_or_init(|| {
-        // One exact allocation for the unpacked bytes (the frame records its size), no window
-        // buffer beside it.
-        let mut dec = zstd::bulk::Decompressor::new().map_err(|e| e.to_string())?;
-        dec.set_parameter(zstd::zstd_safe::DParameter::WindowLogMax(27)).map_err(|e| e.to_string())?;
-        let data = dec.decompress(DICT, 256 << 20).map_err(|e| e.to_string())?;
-        Lexicon::new(data).map(Tagger::new).map_err(|e| e.to_string())
-    })
-    .as_ref()
-    .map_err(|e| Error::Config(format!("the built-in Japanese dictionary could not be loaded: {e}")))
+    T.get_or_init(|| Tagger::from_zstd(DICT))
+        .as_ref()
+        .map_err(|e| Error::Config(format!("the built-in Japanese dictionary could not be loaded: {e}")))
 }
 
 /// Loads the dictionary now (it is otherwise loaded by the first Japanese text) and returns

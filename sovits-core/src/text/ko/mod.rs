@@ -14,7 +14,7 @@ pub mod jamo;
 
 use std::sync::OnceLock;
 
-use crate::text::mecab::{Tagger, UserLexicon, dict::Lexicon};
+use crate::text::mecab::{Tagger, UserLexicon};
 use crate::text::symbols::SymbolTable;
 use crate::{Error, Result};
 
@@ -23,14 +23,9 @@ static DICT: &[u8] = include_bytes!("../../../data/ko/mecab-ko-dic.svdic.zst");
 /// The tagger over the shipped dictionary, built on first use.
 pub(crate) fn tagger() -> Result<&'static Tagger> {
     static T: OnceLock<std::result::Result<Tagger, String>> = OnceLock::new();
-    T.get_or_init(|| {
-        let mut dec = zstd::bulk::Decompressor::new().map_err(|e| e.to_string())?;
-        dec.set_parameter(zstd::zstd_safe::DParameter::WindowLogMax(27)).map_err(|e| e.to_string())?;
-        let data = dec.decompress(DICT, 256 << 20).map_err(|e| e.to_string())?;
-        Lexicon::new(data).map(Tagger::new).map_err(|e| e.to_string())
-    })
-    .as_ref()
-    .map_err(|e| Error::Config(format!("the built-in Korean dictionary could not be loaded: {e}")))
+    T.get_or_init(|| Tagger::from_zstd(DICT))
+        .as_ref()
+        .map_err(|e| Error::Config(format!("the built-in Korean dictionary could not be loaded: {e}")))
 }
 
 /// Loads the dictionary now (it is otherwise loaded by the first Korean text) and returns the

@@ -185,11 +185,6 @@ impl Lexicon {
         self.penalties.get(e.pos as usize).copied().unwrap_or(0)
     }
 
-    /// The part of speech of an entry (the feature's first fields, as the dictionary keeps them).
-    pub fn pos(&self, e: Entry) -> &str {
-        std::str::from_utf8(self.slice(self.pos_offsets, self.pos_bytes, e.pos as usize)).unwrap_or("")
-    }
-
     fn key(&self, k: usize) -> &[u8] {
         let (a, b) = (self.u32_at(self.key_offsets + 4 * k), self.u32_at(self.key_offsets + 4 * k + 4));
         &self.data[self.key_bytes + a..self.key_bytes + b]

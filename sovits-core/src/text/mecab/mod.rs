@@ -91,6 +91,15 @@ struct Node {
 }
 
 impl Tagger {
+    /// Builds the tagger over a zstd-compressed lexicon (the form the crate embeds): one exact
+    /// allocation for the unpacked bytes (the frame records its size), no window buffer beside it.
+    pub fn from_zstd(compressed: &[u8]) -> std::result::Result<Self, String> {
+        let mut dec = zstd::bulk::Decompressor::new().map_err(|e| e.to_string())?;
+        dec.set_parameter(zstd::zstd_safe::DParameter::WindowLogMax(27)).map_err(|e| e.to_string())?;
+        let data = dec.decompress(compressed, 256 << 20).map_err(|e| e.to_string())?;
+        Lexicon::new(data).map(Tagger::new).map_err(|e| e.to_string())
+    }
+
     /// Builds the tagger over a lexicon (its `char.def`/`unk.def` parsed here).
     pub fn new(lexicon: Lexicon) -> Self {
         let char_def = String::from_utf8_lossy(lexicon.char_def()).into_owned();
